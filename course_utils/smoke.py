@@ -1,0 +1,60 @@
+"""A keyboard-free smoke test of every helper, run at the end of notebook 00.
+
+Each entry calls one public helper on a tiny input and describes what came back; a failure is
+reported on its line (never raised), so the learner sees at once which part of the set-up is
+broken. Later parts of the course add their helpers to ``SMOKE_TESTS``.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+
+def _load_mnist() -> str:
+    from course_utils.datasets import load_mnist
+
+    (x_train, y_train), (x_test, _) = load_mnist()
+    return f"train {x_train.shape}, test {x_test.shape}, {len(np.unique(y_train))} classes"
+
+
+def _make_credit() -> str:
+    from course_utils.datasets import make_credit
+
+    X, y, truth = make_credit(200, seed=1)
+    return f"X {X.shape}, {len(truth.table)} true effects"
+
+
+def _load_credit() -> str:
+    from course_utils.datasets import load_credit
+
+    X, y = load_credit()
+    return f"X {X.shape}, default rate {y.mean():.2f}"
+
+
+def _checks() -> str:
+    from course_utils.checks import welcome
+
+    result = welcome.standardize(lambda x: (x - x.mean(axis=0)) / x.std(axis=0))
+    return f"a correct answer is reported as {result.status!r}"
+
+
+SMOKE_TESTS: dict[str, Callable[[], str]] = {
+    "datasets.load_mnist": _load_mnist,
+    "datasets.make_credit": _make_credit,
+    "datasets.load_credit": _load_credit,
+    "checks": _checks,
+}
+
+
+def run(tests: dict[str, Callable[[], str]] | None = None) -> bool:
+    """Run every smoke test, print one line each, return True if all passed."""
+    ok = True
+    for name, test in (SMOKE_TESTS if tests is None else tests).items():
+        try:
+            print(f"✓ {name:<24} {test()}")
+        except Exception as error:  # report, never raise: this is a diagnostic
+            ok = False
+            print(f"✗ {name:<24} {type(error).__name__}: {error}")
+    return ok
