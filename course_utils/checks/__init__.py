@@ -90,12 +90,15 @@ class CheckResult:
 
 
 class Wrong(Exception):
-    """Raised inside a check body to report a wrong answer: a message and detail lines."""
+    """Raised inside a check body to report a wrong answer: a message, detail lines, a hint.
 
-    def __init__(self, message: str, *details: str):
+    >>> raise Wrong("slope is not right.", "expected: 2", "received: -2", hint="mind the sign.")
+    """
+
+    def __init__(self, message: str, *details: str, hint: str = ""):
         super().__init__(message)
         self.message = message
-        self.details = tuple(d for d in details if d)
+        self.details = tuple(d for d in details if d) + ((f"Hint: {hint}",) if hint else ())
 
 
 class _NotAttempted(Exception):
@@ -145,11 +148,11 @@ def call(fn: Any, *args: Any, name: str | None = None, **kwargs: Any) -> Any:
     """Call the learner's function, translating what can go wrong into check outcomes."""
     label = name or getattr(fn, "__name__", "your function")
     if fn is None:
-        raise Wrong(f"got None instead of the function `{label}`.", "Pass the function itself, e.g. check.x(x), not its result.")
+        raise Wrong(f"got None instead of the function `{label}`.", hint="pass the function itself, e.g. check.x(x), not its result.")
     if not callable(fn):
         raise Wrong(
             f"expected a function, got {_a(type(fn).__name__)}.",
-            "Pass the function itself (no parentheses), e.g. check.x(x) rather than check.x(x(...)).",
+            hint="pass the function itself (no parentheses), e.g. check.x(x) rather than check.x(x(...)).",
         )
     try:
         return fn(*args, **kwargs)
@@ -192,9 +195,9 @@ def expect_equal(received: Any, expected: Any, *, name: str = "your answer", hin
     """Exact comparison (for ints, strings, booleans, tuples)."""
     _none_check(received, name)
     if isinstance(expected, (bool, np.bool_)) and not isinstance(received, (bool, np.bool_)):
-        raise Wrong(f"{name} should be True or False, got {_a(type(received).__name__)}.", f"received: {_show(received)}", f"Hint: {hint}" if hint else "")
+        raise Wrong(f"{name} should be True or False, got {_a(type(received).__name__)}.", f"received: {_show(received)}", hint=hint)
     if received != expected:
-        raise Wrong(f"{name} is not right.", f"expected: {_show(expected)}", f"received: {_show(received)}", f"Hint: {hint}" if hint else "")
+        raise Wrong(f"{name} is not right.", f"expected: {_show(expected)}", f"received: {_show(received)}", hint=hint)
 
 
 def expect_close(
@@ -217,24 +220,22 @@ def expect_close(
     try:
         got = np.asarray(received, dtype=float)
     except (TypeError, ValueError):
-        raise Wrong(f"{name} should be numbers, got {_a(type(received).__name__)}.", f"received: {_show(received)}", f"Hint: {hint}" if hint else "") from None
+        raise Wrong(f"{name} should be numbers, got {_a(type(received).__name__)}.", f"received: {_show(received)}", hint=hint) from None
     if got.shape != expected.shape:
         raise Wrong(
             f"{name} has shape {got.shape}, expected {expected.shape}.",
             f"received: {_show(got)}",
-            f"Hint: {hint or 'check which axis you reduced over and whether you kept the batch axis.'}",
+            hint=hint or "check which axis you reduced over and whether you kept the batch axis.",
         )
     if np.allclose(got, expected, rtol=rtol, atol=atol, equal_nan=True):
         return
     for wrong_value, mistake_hint in mistakes:
         wrong_value = np.asarray(wrong_value, dtype=float)
         if wrong_value.shape == got.shape and np.allclose(got, wrong_value, rtol=rtol, atol=atol):
-            raise Wrong(f"{name} is not right.", f"expected: {_show(expected)}", f"received: {_show(got)}", f"Hint: {mistake_hint}")
+            raise Wrong(f"{name} is not right.", f"expected: {_show(expected)}", f"received: {_show(got)}", hint=mistake_hint)
     details = [f"expected: {_show(expected)}", f"received: {_show(got)}"]
     if got.ndim:
         diff = np.abs(got - expected)
         worst = np.unravel_index(np.nanargmax(np.where(np.isnan(diff), np.inf, diff)), diff.shape)
         details.append(f"largest difference at index {tuple(int(i) for i in worst)}: expected {expected[worst]:.6g}, got {got[worst]:.6g}")
-    if hint:
-        details.append(f"Hint: {hint}")
-    raise Wrong(f"{name} is not right.", *details)
+    raise Wrong(f"{name} is not right.", *details, hint=hint)
