@@ -45,11 +45,17 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _regenerate_command(name: str) -> str:
+    if name.startswith("models/"):
+        return "python datasets/models/train_models.py"
+    return f"{REGENERATE} {Path(name).stem.split('_')[0]}"
+
+
 def verified_path(name: str) -> Path:
     """Path of a bundled file after checking it exists and matches its SHA-256 checksum."""
     folder = data_dir()
     path = folder / name
-    how = f"Restore it with `git checkout datasets/{name}` or regenerate it with `{REGENERATE} {Path(name).stem.split('_')[0]}`."
+    how = f"Restore it with `git checkout datasets/{name}` or regenerate it with `{_regenerate_command(name)}`."
     if not path.exists():
         raise FileNotFoundError(f"The data file {path} is missing. {how}")
     expected = _expected_checksums(folder).get(name)

@@ -48,8 +48,14 @@ def make_credit() -> None:
 
 
 def write_sums() -> None:
-    lines = [f"{hashlib.sha256((HERE / name).read_bytes()).hexdigest()}  {name}" for name in FILES if (HERE / name).exists()]
-    (HERE / "SHA256SUMS").write_text("\n".join(lines) + "\n")
+    """Update the entries of FILES in SHA256SUMS; keep the others (e.g. models/, written by train_models.py)."""
+    sums = HERE / "SHA256SUMS"
+    entries = dict(reversed(line.split()) for line in sums.read_text().splitlines() if line.strip()) if sums.exists() else {}
+    for name in FILES:
+        if (HERE / name).exists():
+            entries[name] = hashlib.sha256((HERE / name).read_bytes()).hexdigest()
+    lines = [f"{digest}  {name}" for name, digest in entries.items()]
+    sums.write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 
 

@@ -174,6 +174,8 @@ def _describe_crash(error: BaseException) -> tuple[str, ...]:
 
 
 def _a(noun: str) -> str:
+    if noun == "ndarray":
+        return "a NumPy array"
     return f"an {noun}" if noun[:1].lower() in "aeiou" else f"a {noun}"
 
 

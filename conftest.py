@@ -1,0 +1,50 @@
+"""Test-suite wide hooks: notebook run times, and no stray stderr (warnings) in notebooks.
+
+- After the run, a short table gives each notebook's wall time under nbval (kernel start and
+  every cell), so the 60-second budget stays visible.
+- A notebook cell that writes to stderr (a warning, a log line from TensorFlow) fails its nbval
+  test: learners should see no noise. A cell that must show stderr says so with the marker
+  ``# NBVAL_ALLOW_STDERR``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+_NOTEBOOK_SECONDS: dict[str, float] = defaultdict(float)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if call.when != "call" or not report.passed or not hasattr(item, "test_outputs"):
+        return
+    if "NBVAL_ALLOW_STDERR" in getattr(item.cell, "source", ""):
+        return
+    stderr = [o.get("text", "") for o in item.test_outputs or [] if o.get("output_type") == "stream" and o.get("name") == "stderr"]
+    if stderr:
+        report.outcome = "failed"
+        report.longrepr = (
+            f"{item.name} wrote to stderr (a warning or a log line learners would see):\n"
+            + "".join(stderr)[:2000]
+            + "\nSilence it at its source, or mark the cell with # NBVAL_ALLOW_STDERR if it is meant to be seen."
+        )
+
+
+def pytest_runtest_logreport(report):
+    path = report.nodeid.split("::")[0]
+    if path.endswith(".ipynb"):
+        _NOTEBOOK_SECONDS[path] += report.duration
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not _NOTEBOOK_SECONDS:
+        return
+    terminalreporter.write_sep("-", "notebook run times under nbval (budget: 60 s each)")
+    for path, seconds in sorted(_NOTEBOOK_SECONDS.items()):
+        flag = "  OVER BUDGET" if seconds > 60 else ""
+        terminalreporter.write_line(f"{seconds:6.1f} s  {Path(path).as_posix()}{flag}")
