@@ -40,11 +40,44 @@ def _checks() -> str:
     return f"a correct answer is reported as {result.status!r}"
 
 
+def _linear() -> str:
+    from course_utils import linear
+
+    A = np.array([[1.0, 0.0], [1.0, 1.0], [1.0, 2.0]])
+    x = [linear.least_squares(A, np.array([1.0, 2.0, 2.0]), method=m) for m in linear.METHODS]
+    return f"least squares three ways agree: {all(np.allclose(x[0], xi) for xi in x)}"
+
+
+def _collinearity() -> str:
+    from matplotlib.figure import Figure
+
+    from course_utils import linear
+
+    axes = linear.plot_collinearity(0.9, n_resamples=5, axes=Figure().subplots(1, 3))
+    X, _ = linear.make_correlated_features(200, correlation=0.9, seed=0)
+    return f"{len(axes)} panels drawn, sample correlation {np.corrcoef(X.T)[0, 1]:.2f}"
+
+
+def _standardized_weights() -> str:
+    from matplotlib.figure import Figure
+    from sklearn.datasets import load_breast_cancer
+
+    from course_utils import linear
+
+    X, y = load_breast_cancer(return_X_y=True)
+    weights = linear.standardized_weights(X[:, :4], 1 - y)
+    linear.plot_weights(weights, ["a", "b", "c", "d"], ax=Figure().subplots())
+    return f"{weights.shape[0]} standardized weights"
+
+
 SMOKE_TESTS: dict[str, Callable[[], str]] = {
     "datasets.load_mnist": _load_mnist,
     "datasets.make_credit": _make_credit,
     "datasets.load_credit": _load_credit,
     "checks": _checks,
+    "linear.least_squares": _linear,
+    "linear.plot_collinearity": _collinearity,
+    "linear.standardized_weights": _standardized_weights,
 }
 
 
@@ -53,8 +86,8 @@ def run(tests: dict[str, Callable[[], str]] | None = None) -> bool:
     ok = True
     for name, test in (SMOKE_TESTS if tests is None else tests).items():
         try:
-            print(f"✓ {name:<24} {test()}")
+            print(f"✓ {name:<30} {test()}")
         except Exception as error:  # report, never raise: this is a diagnostic
             ok = False
-            print(f"✗ {name:<24} {type(error).__name__}: {error}")
+            print(f"✗ {name:<30} {type(error).__name__}: {error}")
     return ok

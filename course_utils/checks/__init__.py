@@ -83,7 +83,7 @@ class CheckResult:
             for d in self.details
         )
         return (
-            f"<div style='border-left:4px solid {colour};background:{background};padding:6px 10px;"
+            f"<div class='course-check' data-status='{self.status}' style='border-left:4px solid {colour};background:{background};padding:6px 10px;"
             f"margin:4px 0;border-radius:3px;color:#1f2328'>{mark} <b>{html.escape(self.exercise)}</b>: "
             f"{html.escape(self.message)}{details}</div>"
         )
