@@ -3,7 +3,7 @@
 Colab already has TensorFlow, Keras, NumPy, pandas, scikit-learn, matplotlib and more, built to
 work together; reinstalling any of them (or adding a second TensorFlow build next to Colab's)
 breaks that. So :func:`install` installs only the course's requirements that are *missing*, never
-TensorFlow, Keras or NumPy, and then the course package itself with ``--no-deps``.
+TensorFlow, Keras or NumPy (nor JupyterLab, which Colab replaces), and then the course package itself with ``--no-deps``.
 
 This module uses only the standard library: it runs before anything is installed.
 """
@@ -19,7 +19,8 @@ from pathlib import Path
 
 __all__ = ["install", "missing_requirements"]
 
-NEVER_INSTALL = {"tensorflow", "tensorflow-cpu", "keras", "numpy"}
+# Colab's own builds (reinstalling them breaks Colab), and Jupyter front-end pieces Colab replaces.
+NEVER_INSTALL = {"tensorflow", "tensorflow-cpu", "keras", "numpy", "jupyterlab", "ipykernel"}
 
 
 def _name(requirement: str) -> str:

@@ -70,6 +70,41 @@ def _standardized_weights() -> str:
     return f"{weights.shape[0]} standardized weights"
 
 
+def _svm() -> str:
+    from course_utils import svm
+
+    X, y = svm.make_xor(10, labels="and")
+    model = svm.fit_linear_svm(X, y, C=1.0, n_steps=200)
+    return f"scratch linear SVM on AND: training accuracy {np.mean(model.predict(X) == y):.2f}"
+
+
+def _plots() -> str:
+    from matplotlib.figure import Figure
+
+    from course_utils.plots import plot_decision_boundary, plot_weight_images
+
+    X, y = np.array([[0.0, 0.0], [1.0, 1.0]]), np.array([-1, 1])
+    plot_decision_boundary(lambda Z: Z.sum(axis=1) - 1.0, X, y, resolution=20, ax=Figure().subplots())
+    axes = plot_weight_images(np.eye(2, 64), axes=Figure().subplots(1, 2))
+    return f"decision boundary and {len(axes)} weight images drawn"
+
+
+def _mlp() -> str:
+    from course_utils.mlp import MLP
+
+    net = MLP([2, 3, 2], seed=0)
+    loss, grads = net.loss_and_grads(np.ones((4, 2)), np.array([0, 1, 1, 0]))
+    return f"loss {loss:.3f}, gradients for {sorted(grads)}"
+
+
+def _gradcheck() -> str:
+    from course_utils.gradcheck import numerical_gradient, relative_error
+
+    x = np.array([1.0, -2.0])
+    error = relative_error(numerical_gradient(lambda v: float((v**2).sum()), x), 2 * x)
+    return f"d(x²)/dx by centred differences, relative error < 1e-8: {error < 1e-8}"
+
+
 SMOKE_TESTS: dict[str, Callable[[], str]] = {
     "datasets.load_mnist": _load_mnist,
     "datasets.make_credit": _make_credit,
@@ -78,6 +113,10 @@ SMOKE_TESTS: dict[str, Callable[[], str]] = {
     "linear.least_squares": _linear,
     "linear.plot_collinearity": _collinearity,
     "linear.standardized_weights": _standardized_weights,
+    "svm.fit_linear_svm": _svm,
+    "plots": _plots,
+    "mlp.MLP": _mlp,
+    "gradcheck": _gradcheck,
 }
 
 

@@ -39,7 +39,7 @@ def find_chromium() -> str | None:
     return None
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -68,13 +68,14 @@ class LabServer:
 def lab_server(workdir: Path, folders=("solutions", "notebooks")):
     """Serve a copy of the course's notebook folders from ``workdir``; always shut down."""
     root = workdir / "course"
+    root.mkdir(parents=True, exist_ok=True)
     for folder in folders:
         shutil.copytree(ROOT / folder, root / folder, dirs_exist_ok=True)
     settings = workdir / "settings"
     for name, value in SETTINGS.items():
         (settings / name).parent.mkdir(parents=True, exist_ok=True)
         (settings / name).write_text(json.dumps(value))
-    port, token = _free_port(), secrets.token_hex(16)
+    port, token = free_port(), secrets.token_hex(16)
     command = [
         sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ServerApp.ip=127.0.0.1",
         f"--ServerApp.port={port}", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
@@ -156,6 +157,7 @@ def run_notebook(page, lab: LabServer, relative: str, screenshot_dir: Path, *, t
     run.sliders = sliders.count()
     if run.sliders:
         run.slider_moves.append(_move_slider(page, sliders.first))
+        page.get_by_text("| Idle").first.wait_for(timeout=60_000)
         _inspect(page, run, after_slider=True)
     run.screenshot = screenshot_dir / (relative.replace("/", "__") + ".png")
     page.screenshot(path=str(run.screenshot), full_page=True)
@@ -176,7 +178,7 @@ def _wait_for_idle_kernel(page) -> None:
 
 def _inspect(page, run: NotebookRun, *, after_slider: bool = False) -> None:
     errors = page.locator(f"{PANEL} .jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
-    run.errors = [errors.nth(i).inner_text()[:500] for i in range(errors.count())]
+    run.errors = [errors.nth(i).inner_text().strip()[-600:] for i in range(errors.count())]  # the end names the error
     if after_slider:
         return
     text = page.locator(f"{PANEL} .jp-Notebook").inner_text()

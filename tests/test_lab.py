@@ -4,7 +4,6 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import time
 import urllib.request
@@ -12,12 +11,7 @@ import urllib.request
 import pytest
 
 from course_utils.notebooks import ROOT
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.lab_driver import free_port
 
 
 def _get(url):
@@ -27,7 +21,7 @@ def _get(url):
 
 @pytest.mark.skipif(shutil.which("make") is None, reason="`make` is not installed; run `jupyter lab` by hand instead")
 def test_make_lab_serves_jupyterlab_with_the_course():
-    port, token = _free_port(), secrets.token_hex(16)
+    port, token = free_port(), secrets.token_hex(16)
     args = f"--no-browser --ServerApp.ip=127.0.0.1 --ServerApp.port={port} --IdentityProvider.token={token}"
     server = subprocess.Popen(
         ["make", "-s", "lab", f"LAB_ARGS={args}"], cwd=ROOT, start_new_session=True,

@@ -84,3 +84,13 @@ def test_badges_use_the_one_repository_url():
         assert "mybinder.org/v2/gh/" + url.removeprefix("https://github.com/") in curriculum.binder_url(lesson.stem)
     readme = (ROOT / "README.md").read_text()
     assert readme.count(curriculum.colab_url("00_welcome")) == 1
+
+
+def test_colab_install_adds_the_missing_then_the_course_without_dependencies(monkeypatch, capsys):
+    commands = []
+    monkeypatch.setattr(colab, "_installed", lambda name: name not in ("lime", "shap"))
+    monkeypatch.setattr(colab.subprocess, "run", lambda command, check: commands.append(command))
+    assert colab.install(ROOT) == ["shap>=0.46", "lime>=0.2.0.1"]
+    assert commands[0][-2:] == ["shap>=0.46", "lime>=0.2.0.1"]
+    assert commands[1][-3:] == ["--no-deps", "-e", str(ROOT)]
+    assert "Installing what Colab lacks: shap>=0.46, lime>=0.2.0.1" in capsys.readouterr().out
