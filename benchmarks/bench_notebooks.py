@@ -70,7 +70,7 @@ def main() -> None:
     folder = ROOT / ("notebooks" if args.student else "solutions")
     paths = [p for p in sorted(folder.glob("*.ipynb")) if not args.prefixes or p.name.startswith(tuple(args.prefixes))]
     print(f"{platform.node()} · {psutil.cpu_count()} CPUs · {folder.name}/ · {time.strftime('%Y-%m-%d')}")
-    print(f"| notebook | time (s) | peak memory (MB) | within budget |\n| --- | ---: | ---: | --- |")
+    print("| notebook | time (s) | peak memory (MB) | within budget |\n| --- | ---: | ---: | --- |")
     for path in paths:
         seconds, megabytes = run(path)
         ok = seconds <= BUDGET_S and megabytes <= BUDGET_MB

@@ -55,6 +55,7 @@ def setup(seed: int = 0, *, tensorflow: bool = True, quiet: bool = False) -> Non
         silence_tensorflow()
         import keras
 
+        silence_tensorflow()  # again: importing TensorFlow resets its logger (INFO, to stdout) in Jupyter
         keras.utils.set_random_seed(seed)
     if not quiet:
         from course_utils.env import summary_line

@@ -96,7 +96,10 @@ def _kept_outputs(cell) -> list:
     kept = []
     for output in cell.get("outputs", []):
         if output.output_type == "stream":
-            kept.append(nbformat.v4.new_output("stream", name=output.name, text=output.text))
+            if kept and kept[-1].output_type == "stream" and kept[-1].name == output.name:
+                kept[-1].text += output.text  # one stream, however the kernel chunked it
+            else:
+                kept.append(nbformat.v4.new_output("stream", name=output.name, text=output.text))
         elif output.output_type in ("execute_result", "display_data"):
             data = {k: v for k, v in output.data.items() if k in _TEXT_MIMETYPES}
             if data:

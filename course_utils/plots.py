@@ -215,7 +215,7 @@ def plot_weight_images(
     h, w = int(image_shape[0]), int(image_shape[1])
     if W.ndim != 2 or W.shape[1] != h * w:
         fix = (
-            f" Each row should be one weight vector: transpose it, W.T."
+            " Each row should be one weight vector: transpose it, W.T."
             if W.ndim == 2 and W.shape[0] == h * w
             else f" Pass one weight vector of {h * w} values per row, or set image_shape."
         )

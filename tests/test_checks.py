@@ -119,3 +119,14 @@ def test_results_print_and_render():
     assert "<b>Warm-up: standardize each column</b>" in html and "&lt;" not in text
     assert str(welcome.standardize(right)).startswith("✅")
     assert str(welcome.standardize(not_attempted)).startswith("✏️")
+
+
+def test_a_crash_that_betrays_a_known_slip_becomes_a_hint():
+    @exercise("Scores")
+    def check_scores(fn):
+        W = np.ones((3, 2))
+        call(fn, np.ones((4, 2)), W, crash_hints=((ValueError, "matmul", "use X @ W.T"),))
+
+    result = check_scores(lambda X, W: X @ W)
+    assert result.status == WRONG and "raised ValueError" in result.message and "Hint: use X @ W.T" in result.details
+    assert check_scores(lambda X, W: 1 / 0).status == CRASHED  # other crashes stay crashes

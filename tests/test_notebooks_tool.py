@@ -135,3 +135,12 @@ def test_orphans_and_missing_student_notebooks_are_caught(course_copy):
 def test_the_command_line_check_passes_on_the_committed_tree():
     result = subprocess.run([sys.executable, "-m", "course_utils.notebooks", "check"], capture_output=True, text=True)
     assert result.returncode == 0 and "up to date" in result.stdout
+
+
+def test_kept_streams_are_merged_however_the_kernel_chunked_them():
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("# NBVAL_CHECK_OUTPUT\nfor i in range(2): print(i)")
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=t) for t in ("0\n", "1\n")]
+    nb.cells = [cell]
+    kept = tool.clean(nb).cells[1].outputs
+    assert len(kept) == 1 and kept[0].text == "0\n1\n"

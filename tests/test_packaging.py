@@ -4,7 +4,6 @@
 import re
 import tomllib
 
-import pytest
 import yaml
 
 from course_utils import colab, curriculum

@@ -12,16 +12,6 @@ from matplotlib.collections import QuadMesh  # noqa: E402
 from course_utils.plots import OKABE_ITO, plot_decision_boundary, plot_weight_images  # noqa: E402
 
 
-@pytest.fixture(autouse=True)
-def _no_show(monkeypatch):
-    def forbidden(*args, **kwargs):
-        raise AssertionError("a plot helper called plt.show()")
-
-    monkeypatch.setattr(plt, "show", forbidden)
-    yield
-    plt.close("all")
-
-
 def _toy():
     rng = np.random.default_rng(0)
     X = rng.uniform(-1, 1, size=(40, 2))  # (40, 2)

@@ -14,16 +14,6 @@ from sklearn.svm import SVC, LinearSVC  # noqa: E402
 from course_utils import svm  # noqa: E402
 
 
-@pytest.fixture(autouse=True)
-def _no_show(monkeypatch):
-    def forbidden(*args, **kwargs):
-        raise AssertionError("a plot helper called plt.show()")
-
-    monkeypatch.setattr(plt, "show", forbidden)
-    yield
-    plt.close("all")
-
-
 def _iris_pair():
     """versicolor (-1) vs virginica (+1) on petal length and width: near-separable."""
     X, y = load_iris(return_X_y=True)

@@ -36,6 +36,7 @@ __all__ = [
     "expect_close",
     "expect_equal",
     "Wrong",
+    "show",
     "CORRECT",
     "NOT_ATTEMPTED",
     "WRONG",
@@ -144,8 +145,13 @@ def exercise(title: str) -> Callable[[Callable[..., Any]], Callable[..., CheckRe
     return decorate
 
 
-def call(fn: Any, *args: Any, name: str | None = None, **kwargs: Any) -> Any:
-    """Call the learner's function, translating what can go wrong into check outcomes."""
+def call(fn: Any, *args: Any, name: str | None = None, crash_hints: tuple[tuple[type, str, str], ...] = (), **kwargs: Any) -> Any:
+    """Call the learner's function, translating what can go wrong into check outcomes.
+
+    ``crash_hints`` holds ``(exception type, fragment of its message, hint)`` triples: a crash
+    that betrays a known slip (e.g. a matmul shape error from a missing transpose) is reported as
+    a wrong answer with that hint instead of a bare crash.
+    """
     label = name or getattr(fn, "__name__", "your function")
     if fn is None:
         raise Wrong(f"got None instead of the function `{label}`.", hint="pass the function itself, e.g. check.x(x), not its result.")
@@ -159,6 +165,9 @@ def call(fn: Any, *args: Any, name: str | None = None, **kwargs: Any) -> Any:
     except NotImplementedError as error:
         raise _NotAttempted() from error
     except Exception as error:
+        for kind, fragment, hint in crash_hints:
+            if isinstance(error, kind) and fragment in str(error):
+                raise Wrong(f"{label} raised {type(error).__name__}: {error}", hint=hint) from None
         raise _Crashed(error) from error
 
 
@@ -179,7 +188,7 @@ def _a(noun: str) -> str:
     return f"an {noun}" if noun[:1].lower() in "aeiou" else f"a {noun}"
 
 
-def _show(value: Any) -> str:
+def show(value: Any) -> str:
     if isinstance(value, np.ndarray):
         return np.array2string(value, precision=4, threshold=24, edgeitems=3, suppress_small=True).replace("\n", " ")
     if isinstance(value, (float, np.floating)):
@@ -197,9 +206,9 @@ def expect_equal(received: Any, expected: Any, *, name: str = "your answer", hin
     """Exact comparison (for ints, strings, booleans, tuples)."""
     _none_check(received, name)
     if isinstance(expected, (bool, np.bool_)) and not isinstance(received, (bool, np.bool_)):
-        raise Wrong(f"{name} should be True or False, got {_a(type(received).__name__)}.", f"received: {_show(received)}", hint=hint)
+        raise Wrong(f"{name} should be True or False, got {_a(type(received).__name__)}.", f"received: {show(received)}", hint=hint)
     if received != expected:
-        raise Wrong(f"{name} is not right.", f"expected: {_show(expected)}", f"received: {_show(received)}", hint=hint)
+        raise Wrong(f"{name} is not right.", f"expected: {show(expected)}", f"received: {show(received)}", hint=hint)
 
 
 def expect_close(
@@ -222,11 +231,11 @@ def expect_close(
     try:
         got = np.asarray(received, dtype=float)
     except (TypeError, ValueError):
-        raise Wrong(f"{name} should be numbers, got {_a(type(received).__name__)}.", f"received: {_show(received)}", hint=hint) from None
+        raise Wrong(f"{name} should be numbers, got {_a(type(received).__name__)}.", f"received: {show(received)}", hint=hint) from None
     if got.shape != expected.shape:
         raise Wrong(
             f"{name} has shape {got.shape}, expected {expected.shape}.",
-            f"received: {_show(got)}",
+            f"received: {show(got)}",
             hint=hint or "check which axis you reduced over and whether you kept the batch axis.",
         )
     if np.allclose(got, expected, rtol=rtol, atol=atol, equal_nan=True):
@@ -234,8 +243,8 @@ def expect_close(
     for wrong_value, mistake_hint in mistakes:
         wrong_value = np.asarray(wrong_value, dtype=float)
         if wrong_value.shape == got.shape and np.allclose(got, wrong_value, rtol=rtol, atol=atol):
-            raise Wrong(f"{name} is not right.", f"expected: {_show(expected)}", f"received: {_show(got)}", hint=mistake_hint)
-    details = [f"expected: {_show(expected)}", f"received: {_show(got)}"]
+            raise Wrong(f"{name} is not right.", f"expected: {show(expected)}", f"received: {show(got)}", hint=mistake_hint)
+    details = [f"expected: {show(expected)}", f"received: {show(got)}"]
     if got.ndim:
         diff = np.abs(got - expected)
         worst = np.unravel_index(np.nanargmax(np.where(np.isnan(diff), np.inf, diff)), diff.shape)

@@ -12,25 +12,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from course_utils.checks import CheckResult, Wrong, _Crashed, _show, call, exercise, expect_close
+from course_utils.checks import CheckResult, Wrong, call, exercise, expect_close, show
 
 __all__ = ["is_uniquely_solvable", "normal_equations", "condition_number"]
 
 _SQUARE_ONLY = "Last 2 dimensions of the array must be square"
-
-
-def _call(fn, *args, name: str, crash_hints: tuple[tuple[type, str, str], ...]):
-    """:func:`call`, but a crash that betrays a known slip becomes a wrong answer with its hint.
-
-    ``crash_hints`` holds ``(exception type, fragment of its message, hint)`` triples.
-    """
-    try:
-        return call(fn, *args, name=name)
-    except _Crashed as crash:
-        for kind, fragment, hint in crash_hints:
-            if isinstance(crash.error, kind) and fragment in str(crash.error):
-                raise Wrong(f"{name} raised {type(crash.error).__name__}: {crash.error}", hint=hint) from None
-        raise
 
 
 # --- Exercise 1: unique or not? ----------------------------------------------------------------
@@ -87,12 +73,12 @@ def is_uniquely_solvable(fn) -> CheckResult:
          "or wide. The rank exists for every shape: compare np.linalg.matrix_rank(A) with A.shape[1]."),
     )
     for description, A, hint in _uniqueness_cases():
-        got = _call(fn, A.copy(), name="is_uniquely_solvable", crash_hints=crash_hints)
+        got = call(fn, A.copy(), name="is_uniquely_solvable", crash_hints=crash_hints)
         if got is None:
             raise Wrong("is_uniquely_solvable returned None — did you forget `return`?")
         if not isinstance(got, (bool, np.bool_)):
             raise Wrong(
-                f"is_uniquely_solvable should return True or False, got {type(got).__name__} {_show(got)}.",
+                f"is_uniquely_solvable should return True or False, got {type(got).__name__} {show(got)}.",
                 f"for: {description}",
                 hint="turn the rank into an answer: return np.linalg.matrix_rank(A) == A.shape[1].",
             )
@@ -127,7 +113,7 @@ def normal_equations(fn) -> CheckResult:
          f"the matrix you solved with is singular. A.T @ A ({d} × {d}) is invertible when the columns "
          f"of A are independent; A @ A.T ({n} × {n}) never is when there are more rows than columns."),
     )
-    got = _call(fn, A.copy(), b.copy(), name="normal_equations", crash_hints=crash_hints)
+    got = call(fn, A.copy(), b.copy(), name="normal_equations", crash_hints=crash_hints)
     if isinstance(got, tuple):
         raise Wrong(
             f"normal_equations returned a tuple of {len(got)} things.",
@@ -139,7 +125,7 @@ def normal_equations(fn) -> CheckResult:
         raise Wrong(
             f"normal_equations returned {n} numbers — one per equation (row) — but x has one entry per "
             f"unknown (column): {d}.",
-            f"received: {_show(np.asarray(got))}",
+            f"received: {show(np.asarray(got))}",
             hint="did you return the predictions A @ x, or solve with A @ A.T? The normal equations are "
                  "(A.T @ A) x = A.T @ b, a system of size d × d.",
         )
@@ -184,7 +170,7 @@ def condition_number(fn) -> CheckResult:
          "Singular values exist for every shape: s = np.linalg.svd(A, compute_uv=False)."),
     )
     for description, A in _matrices():
-        got = _call(fn, A.copy(), name="condition_number", crash_hints=crash_hints)
+        got = call(fn, A.copy(), name="condition_number", crash_hints=crash_hints)
         s = np.linalg.svd(A, compute_uv=False)  # descending
         if np.shape(got) == s.shape and got is not None:
             raise Wrong(

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from course_utils import svm
-from course_utils.checks import CheckResult, Wrong, _Crashed, call, exercise, expect_close
+from course_utils.checks import CheckResult, Wrong, call, exercise, expect_close
 
 __all__ = ["hinge_loss", "hinge_subgradient", "decision_function"]
 
@@ -139,14 +139,10 @@ def decision_function(fn: Any) -> CheckResult:
     """Check ``fn(coef, intercept, X)`` equals scikit-learn's ``clf.decision_function(X)``."""
     for coef, intercept, X, expected in _fitted_models():
         K = len(coef)
-        try:
-            got = call(fn, coef.copy(), intercept.copy(), X.copy(), name="decision_function")
-        except _Crashed as crash:
-            if isinstance(crash.error, ValueError) and ("matmul" in str(crash.error) or "align" in str(crash.error)):
-                raise Wrong(f"your code raised ValueError: {crash.error}",
-                            hint=f"coef has one row per class, shape {coef.shape}, and X has shape {X.shape}: "
-                                 "the scores are X @ coef.T, shape (n, d)·(d, K) → (n, K).") from None
-            raise
+        transpose_hint = (f"coef has one row per class, shape {coef.shape}, and X has shape {X.shape}: "
+                          "the scores are X @ coef.T, shape (n, d)·(d, K) → (n, K).")
+        got = call(fn, coef.copy(), intercept.copy(), X.copy(), name="decision_function",
+                   crash_hints=((ValueError, "matmul", transpose_hint), (ValueError, "align", transpose_hint)))
         if got is None:
             raise Wrong("decision_function returned None — did you forget `return`?")
         got_arr = np.asarray(got, dtype=float)

@@ -1,0 +1,221 @@
+"""Drawing attributions: a heatmap over an image, a bar chart over named features.
+
+Taught in notebook 06_gradient_attributions and reused by 07 (SHAP) and 08 (LIME), so that every
+method of Part III is drawn the same way and can be compared by eye:
+
+- :func:`plot_image_attribution` — a signed heatmap (red pushes the explained output up, blue
+  pushes it down, white is 0) on a diverging colour map centred at zero, with the image drawn
+  faintly underneath;
+- :func:`plot_feature_attribution` — one example's attributions as horizontal bars, largest
+  first, coloured by sign.
+
+Both take ``ax=None``, return the axes they drew on and never call ``plt.show()``. They only
+draw: the explainers (``course_utils.gradients``, ``shapley``, ``lime``) compute the arrays.
+Colours are colour-blind safe (RdBu_r; Okabe–Ito vermillion and blue for the bars).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+__all__ = ["plot_image_attribution", "plot_feature_attribution", "POSITIVE", "NEGATIVE"]
+
+#: Bar colours (Okabe–Ito vermillion and blue): the same sides as the RdBu_r heatmaps.
+POSITIVE, NEGATIVE = "#D55E00", "#0072B2"
+
+
+def _as_image(array: Any, name: str) -> np.ndarray:
+    """``array`` as a float (h, w) image, or an error that says how to get one."""
+    if hasattr(array, "values") and hasattr(array, "completeness_gap"):
+        raise TypeError(f"{name} should be an array of shape (h, w); got an Attribution. Pass attribution.values[i] for example i.")
+    image = np.asarray(array, dtype=float)
+    if image.ndim == 3 and image.shape[-1] == 1:  # one channel, (h, w, 1)
+        image = image[..., 0]
+    if image.ndim == 3 and image.shape[0] == 1:
+        raise ValueError(f"{name} should be one image of shape (h, w); got a batch of shape {image.shape}. Pass {name}[0].")
+    if image.ndim != 2:
+        fix = f" Pick one example, e.g. {name}[i]." if image.ndim == 3 else " Reshape it, e.g. values.reshape(28, 28)."
+        raise ValueError(f"{name} should be one image of shape (h, w); got shape {image.shape}.{fix}")
+    return image
+
+
+def plot_image_attribution(
+    image: Any,
+    values: Any,
+    *,
+    ax: plt.Axes | None = None,
+    overlay: bool = True,
+    title: str | None = None,
+    colorbar: bool = True,
+) -> plt.Axes:
+    """Draw one image's attributions as a heatmap, red > 0 > blue, centred at zero.
+
+    Parameters
+    ----------
+    image : array of shape (h, w)
+        The explained image (e.g. an MNIST digit with pixels in [0, 1]); ``(h, w, 1)`` is fine.
+    values : array of shape (h, w)
+        One attribution per pixel, e.g. ``saliency(model, x).values[0]``.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure if omitted.
+    overlay : bool
+        Draw the image faintly in grey underneath the heatmap, so you see *where* on the digit
+        the attributions sit. With ``False`` only the heatmap is drawn.
+    title : str, optional
+        Axes title.
+    colorbar : bool
+        Add a colour bar labelled "attribution" (switch it off in large grids and add one
+        yourself).
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Notes
+    -----
+    The colour limits are symmetric, ``±max|values|``, so white is exactly zero in every panel;
+    panels drawn separately therefore each have their own scale (compare patterns, not shades,
+    across panels).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> image = np.zeros((28, 28)); image[8:20, 12:16] = 1.0
+    >>> ax = plot_image_attribution(image, image - 0.2, title="a toy heatmap")
+    >>> ax.get_title()
+    'a toy heatmap'
+    """
+    image = _as_image(image, "image")
+    values = _as_image(values, "values")
+    if image.shape != values.shape:
+        raise ValueError(
+            f"image has shape {image.shape} but values has shape {values.shape}; they must match. "
+            "Draw one example: plot_image_attribution(x[i], attribution.values[i])."
+        )
+    if not np.all(np.isfinite(values)):
+        raise ValueError("values contains NaN or infinite numbers; check the explainer's output before plotting it.")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(3.6, 3.0))
+
+    limit = float(np.abs(values).max()) or 1.0  # symmetric: white is exactly 0
+    alpha = 1.0
+    if overlay:
+        low, high = float(image.min()), float(image.max())
+        ax.imshow(image, cmap="gray_r", vmin=low, vmax=high if high > low else low + 1.0, interpolation="nearest")
+        alpha = 0.75  # the digit shows through the white (zero) parts of the heatmap
+    heat = ax.imshow(values, cmap="RdBu_r", vmin=-limit, vmax=limit, alpha=alpha, interpolation="nearest")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    if title is not None:
+        ax.set_title(title)
+    if colorbar:
+        bar = ax.figure.colorbar(heat, ax=ax, fraction=0.046, pad=0.04)
+        bar.set_label("attribution")
+        bar.solids.set_alpha(1.0)
+    return ax
+
+
+def _format_value(value: Any) -> str:
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        return f"{float(value):.4g}"
+    return str(value)
+
+
+def plot_feature_attribution(
+    values: Any,
+    feature_names: Sequence[str],
+    *,
+    ax: plt.Axes | None = None,
+    data: Any = None,
+    title: str | None = None,
+    top_k: int | None = None,
+) -> plt.Axes:
+    """Draw one example's attributions as horizontal bars, largest |value| at the top.
+
+    Parameters
+    ----------
+    values : array of shape (d,)
+        One attribution per feature for ONE example, e.g. ``attribution.values[0]``.
+    feature_names : sequence of d str
+        The features' names, e.g. ``attribution.feature_names``.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure if omitted.
+    data : array of shape (d,), optional
+        The example's feature values; shown in the labels as ``name = value``.
+    title : str, optional
+        Axes title.
+    top_k : int, optional
+        Draw only the ``top_k`` largest |attributions|; the rest are summed into one grey bar
+        "k other features".
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> ax = plot_feature_attribution([0.5, -1.0, 0.1], ["income", "late_payments", "age"])
+    >>> [t.get_text() for t in ax.get_yticklabels()]
+    ['late_payments', 'income', 'age']
+    """
+    if hasattr(values, "values") and hasattr(values, "completeness_gap"):
+        raise TypeError(
+            "values should be an array of shape (d,); got an Attribution. Pass attribution.values[i] "
+            "(and attribution.feature_names) for example i."
+        )
+    if hasattr(values, "to_numpy"):
+        values = values.to_numpy()
+    values = np.asarray(values, dtype=float)
+    if values.ndim == 2 and values.shape[0] == 1:
+        values = values[0]
+    if values.ndim != 1:
+        fix = " Pick one example, e.g. values[i]." if values.ndim == 2 else ""
+        raise ValueError(f"plot_feature_attribution draws one example, values of shape (d,); got shape {values.shape}.{fix}")
+    if isinstance(feature_names, str):
+        raise ValueError(f"feature_names should be a list of {len(values)} names, one per feature; got the string {feature_names!r}.")
+    names = [str(n) for n in feature_names]
+    if len(names) != len(values):
+        raise ValueError(f"feature_names has {len(names)} names but values has {len(values)} features; give one name per feature.")
+    if data is not None:
+        if hasattr(data, "to_numpy"):
+            data = data.to_numpy()
+        data = np.asarray(data, dtype=object)
+        if data.ndim == 2 and data.shape[0] == 1:
+            data = data[0]
+        if data.shape != values.shape:
+            raise ValueError(f"data should hold this example's {len(values)} feature values, shape {values.shape}; got shape {data.shape}.")
+        names = [f"{n} = {_format_value(v)}" for n, v in zip(names, data)]
+    if top_k is not None and (not isinstance(top_k, (int, np.integer)) or isinstance(top_k, bool) or top_k < 1):
+        raise ValueError(f"top_k is how many features to draw, an int >= 1 (or None for all); got {top_k!r}.")
+
+    order = np.argsort(-np.abs(values), kind="stable")  # largest |value| first
+    shown = order if top_k is None else order[:top_k]
+    bars = [values[i] for i in shown]
+    labels = [names[i] for i in shown]
+    colours = [POSITIVE if v > 0 else NEGATIVE for v in bars]
+    rest = order[len(shown):]
+    if len(rest):
+        bars.append(float(values[rest].sum()))
+        labels.append(f"{len(rest)} other features")
+        colours.append("#999999")
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.0, 0.45 * len(bars) + 1.2))
+    positions = np.arange(len(bars))[::-1]  # first bar at the top
+    ax.barh(positions, bars, color=colours, height=0.7)
+    ax.set_yticks(positions, labels)
+    ax.axvline(0.0, color="black", linewidth=0.8)
+    span = max(float(np.abs(bars).max()), 1e-12)
+    for y, v in zip(positions, bars):
+        ax.text(v + (0.02 * span if v >= 0 else -0.02 * span), y, f"{v:+.3g}", va="center",
+                ha="left" if v >= 0 else "right", fontsize="small")
+    low, high = min(0.0, min(bars)), max(0.0, max(bars))
+    pad = 0.3 * span  # room for the value labels beyond the longest bars
+    ax.set_xlim(low - pad, high + pad)
+    ax.set_xlabel("attribution (red pushes the output up, blue down)")
+    if title is not None:
+        ax.set_title(title)
+    return ax
