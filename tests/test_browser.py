@@ -123,3 +123,10 @@ def test_the_browser_test_catches_a_broken_widget(browser_page, tmp_path, screen
     assert run.widgets and run.sliders == 1
     assert any("moving the slider did not change the figure" in line for line in found), found
     assert any("this slider is broken on purpose" in line for line in found), found
+
+
+@pytest.mark.parametrize("ci, outcome", [("true", pytest.fail.Exception), ("", pytest.skip.Exception)])
+def test_a_missing_browser_fails_under_ci_and_is_skipped_with_advice_elsewhere(monkeypatch, ci, outcome):
+    monkeypatch.setenv("CI", ci)
+    with pytest.raises(outcome, match=r"install Chromium \(Debian/Ubuntu: `sudo apt-get install chromium`"):
+        _missing("Chromium was not found")
