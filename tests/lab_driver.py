@@ -64,6 +64,16 @@ class LabServer:
             urllib.request.urlopen(request, timeout=30).close()
 
 
+def stop_process_group(process: subprocess.Popen) -> None:
+    """Terminate a server started with ``start_new_session=True`` and all its children."""
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
 @contextmanager
 def lab_server(workdir: Path, folders=("solutions", "notebooks")):
     """Serve a copy of the course's notebook folders from ``workdir``; always shut down."""
@@ -98,12 +108,7 @@ def lab_server(workdir: Path, folders=("solutions", "notebooks")):
                 time.sleep(0.5)
         yield lab
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
+        stop_process_group(server)
         log.close()
 
 

@@ -3,7 +3,6 @@
 import os
 import secrets
 import shutil
-import signal
 import subprocess
 import time
 import urllib.request
@@ -11,7 +10,7 @@ import urllib.request
 import pytest
 
 from course_utils.notebooks import ROOT
-from tests.lab_driver import free_port
+from tests.lab_driver import free_port, stop_process_group
 
 
 def _get(url):
@@ -44,9 +43,4 @@ def test_make_lab_serves_jupyterlab_with_the_course():
         status, listing = _get(f"{base}/api/contents/notebooks?token={token}")
         assert status == 200 and "00_welcome.ipynb" in listing
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
+        stop_process_group(server)
