@@ -457,7 +457,7 @@ def conv_layer_names(model: Any) -> list[str]:
     --------
     >>> from course_utils.models import build
     >>> conv_layer_names(build("cnn"))
-    ['conv_1', 'last_conv']
+    ['conv_1', 'conv_2', 'last_conv']
     """
     return [layer.name for layer in getattr(model, "layers", []) if isinstance(layer, _conv_types())]
 

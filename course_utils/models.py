@@ -2,7 +2,7 @@
 
 - ``build(name)`` — the untrained Keras 3 architecture of ``"mlp"`` (the seed model: Flatten →
   Dense 128 ReLU → Dropout 0.2 → Dense 64 ReLU → Dense 10 softmax) or ``"cnn"`` (Conv 16 →
-  MaxPool → Conv 32 ``"last_conv"`` → MaxPool → Flatten → Dense 10 softmax).
+  MaxPool → Conv 32 → Conv 64 ``"last_conv"`` → global average pooling → Dense 10 softmax).
 - ``load_pretrained(name)`` — the same architecture with the weights trained by
   ``datasets/models/train_models.py``. Only *weights* are loaded (``model.load_weights`` from a
   ``.weights.h5`` file whose SHA-256 checksum is checked first): the architecture is built here in
@@ -46,16 +46,21 @@ def _mlp() -> keras.Model:
 
 
 def _cnn() -> keras.Model:
-    """A small CNN; its ``last_conv`` layer (14×14×32 feature maps) is the one Grad-CAM uses."""
+    """A small CNN with a global-average-pooling head; ``last_conv`` (14×14×64) is Grad-CAM's layer.
+
+    The head averages each of the 64 feature maps of ``last_conv`` to one number and feeds those
+    to the softmax layer (the class-activation-map architecture of Zhou et al., 2016), so every
+    class score is a weighted sum of spatially averaged feature maps.
+    """
     return keras.Sequential(
         [
             keras.Input(shape=INPUT_SHAPE, name="image"),
             keras.layers.Reshape((*INPUT_SHAPE, 1), name="add_channel"),  # (n, 28, 28, 1)
             keras.layers.Conv2D(16, 3, padding="same", activation="relu", name="conv_1"),  # (n, 28, 28, 16)
             keras.layers.MaxPooling2D(2, name="pool_1"),  # (n, 14, 14, 16)
-            keras.layers.Conv2D(32, 3, padding="same", activation="relu", name="last_conv"),  # (n, 14, 14, 32)
-            keras.layers.MaxPooling2D(2, name="pool_2"),  # (n, 7, 7, 32)
-            keras.layers.Flatten(name="flatten"),  # (n, 1568)
+            keras.layers.Conv2D(32, 3, padding="same", activation="relu", name="conv_2"),  # (n, 14, 14, 32)
+            keras.layers.Conv2D(64, 3, padding="same", activation="relu", name="last_conv"),  # (n, 14, 14, 64)
+            keras.layers.GlobalAveragePooling2D(name="global_pool"),  # (n, 64)
             keras.layers.Dense(N_CLASSES, activation="softmax", name="output"),  # (n, 10)
         ],
         name="cnn",

@@ -377,6 +377,26 @@ def test_grad_cam_on_the_pretrained_cnn_uses_last_conv():
     assert (result.values >= 0).all()
 
 
+def test_grad_cam_on_the_pooled_cnn_is_cam():
+    """After global average pooling, d logit_c / d A_k[i, j] = W[k, c] / (h w) at every position:
+    Grad-CAM's weights are CAM's Dense weights scaled by 1 / (h w) (Zhou et al. 2016), and the
+    unclipped map sums to the logit minus its bias."""
+    from course_utils.datasets import load_mnist
+    from course_utils.models import load_pretrained, logits_model
+
+    _, (x, _) = load_mnist()
+    cnn = load_pretrained("cnn")
+    target = np.array([0, 3, 7, 9, 2])
+    result = grad_cam(logits_model(cnn), x[:5], target=target)
+    W, b = cnn.get_layer("output").get_weights()
+    A = result.extras["feature_maps"].astype(np.float64)  # (5, h, w, k)
+    h, w = A.shape[1:3]
+    np.testing.assert_allclose(result.extras["weights"], W[:, target].T / (h * w), rtol=1e-5, atol=1e-8)
+    cam = np.einsum("nijk,kn->nij", A, W[:, target]) / (h * w)  # CAM from the Dense weights
+    np.testing.assert_allclose(result.extras["map"], np.maximum(cam, 0.0), rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(cam.sum(axis=(1, 2)) + b[target], result.outputs, rtol=1e-4, atol=1e-4)
+
+
 # --------------------------------------------------------------------------- learner-facing errors
 def test_missing_batch_axis_says_x_none(tanh_net):
     with pytest.raises(ValueError, match=r"Pass x\[None\] for one example"):

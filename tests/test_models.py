@@ -63,12 +63,15 @@ def test_mlp_architecture_is_the_seed_model():
     assert model.input_shape == (None, 28, 28) and model.output_shape == (None, 10)
 
 
-def test_cnn_architecture_has_a_last_conv_layer_for_grad_cam():
+def test_cnn_architecture_ends_in_global_average_pooling_for_grad_cam():
     model = models.build("cnn")
     last_conv = model.get_layer("last_conv")
     assert isinstance(last_conv, keras.layers.Conv2D)
     convs = [layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D)]
     assert convs[-1] is last_conv
+    # the head of CAM (Zhou et al. 2016): last_conv -> global average pooling -> Dense softmax
+    assert [type(layer).__name__ for layer in model.layers[-3:]] == ["Conv2D", "GlobalAveragePooling2D", "Dense"]
+    assert model.get_layer("output").activation.__name__ == "softmax"
     assert model.input_shape == (None, 28, 28) and model.output_shape == (None, 10)
     assert model.count_params() < 50_000  # small: trains in seconds
 
@@ -101,6 +104,20 @@ def test_pretrained_cnn_reaches_its_stated_accuracy(cnn, mnist):
     _, (x_test, y_test) = mnist
     accuracy = np.mean(np.argmax(cnn.predict(x_test, verbose=0), axis=1) == y_test)
     assert accuracy >= 0.95
+
+
+def test_pretrained_cnn_logits_are_averaged_feature_maps_times_the_dense_weights(cnn, mnist):
+    """The GAP head written out in NumPy: logit_c = sum_k W[k, c] * mean_ij A_k[i, j] + b_c."""
+    _, (x_test, _) = mnist
+    h = x_test[:50]
+    for layer in cnn.layers:  # run the layers up to and including last_conv
+        h = layer(h)
+        if layer.name == "last_conv":
+            break
+    A = np.asarray(h, dtype=np.float64)  # (50, h, w, k)
+    W, b = cnn.get_layer("output").get_weights()
+    logits = A.mean(axis=(1, 2)) @ W + b
+    np.testing.assert_allclose(cnn.predict(x_test[:50], verbose=0), _softmax(logits), rtol=1e-4, atol=1e-6)
 
 
 def test_datasheet_states_the_measured_accuracies_and_checksums(mlp, cnn, mnist):
