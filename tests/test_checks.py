@@ -130,3 +130,9 @@ def test_a_crash_that_betrays_a_known_slip_becomes_a_hint():
     result = check_scores(lambda X, W: X @ W)
     assert result.status == WRONG and "raised ValueError" in result.message and "Hint: use X @ W.T" in result.details
     assert check_scores(lambda X, W: 1 / 0).status == CRASHED  # other crashes stay crashes
+
+
+def test_wrong_with_detail_adds_context_first_or_before_the_hint():
+    wrong = Wrong("slope is not right.", "expected: 2", hint="mind the sign.")
+    assert wrong.with_detail("gap: 3%").details == ("expected: 2", "gap: 3%", "Hint: mind the sign.")
+    assert wrong.with_detail("game: glove", first=True).details[0] == "game: glove"

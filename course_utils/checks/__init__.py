@@ -101,6 +101,15 @@ class Wrong(Exception):
         self.message = message
         self.details = tuple(d for d in details if d) + ((f"Hint: {hint}",) if hint else ())
 
+    def with_detail(self, line: str, *, first: bool = False) -> "Wrong":
+        """Add one detail line (what was checked, a measured gap): first, or just before the hint."""
+        if first:
+            self.details = (line, *self.details)
+        else:
+            plain = tuple(d for d in self.details if not d.startswith("Hint: "))
+            self.details = plain + (line,) + tuple(d for d in self.details if d.startswith("Hint: "))
+        return self
+
 
 class _NotAttempted(Exception):
     pass

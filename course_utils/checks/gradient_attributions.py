@@ -75,15 +75,6 @@ def _riemann(grad_fn, x, baseline, alphas, *, points=None, delta=None, mean=True
     return (x - baseline if delta is None else delta) * total
 
 
-def _with_detail(wrong: Wrong, line: str) -> Wrong:
-    """``wrong`` with one more detail line, kept before its hint."""
-    plain = tuple(d for d in wrong.details if not d.startswith("Hint: "))
-    hints = tuple(d for d in wrong.details if d.startswith("Hint: "))
-    result = Wrong(wrong.message)
-    result.details = plain + (line,) + hints
-    return result
-
-
 @exercise("Exercise 1: integrated gradients by a Riemann sum")
 def integrated_gradients(fn) -> CheckResult:
     """Check ``fn(grad_fn, x, baseline, n_steps)`` is the midpoint-rule integrated gradients."""
@@ -125,7 +116,7 @@ def integrated_gradients(fn) -> CheckResult:
                      mistakes=mistakes, rtol=1e-6, atol=1e-9,
                      hint="average grad_fn(baseline + α (x − baseline)) over α = (k + 0.5) / n_steps, then multiply by (x − baseline).")
     except Wrong as wrong:
-        raise (_with_detail(wrong, gap_line) if gap_line else wrong) from None
+        raise (wrong.with_detail(gap_line) if gap_line else wrong) from None
     worst = float(np.max(np.abs(gap) / np.abs(change)))
     return (f"correct — your attributions add up to f(x) − f(baseline) up to a completeness gap of "
             f"{100 * worst:.2g} % with only {n_steps} steps; more steps shrink it.")

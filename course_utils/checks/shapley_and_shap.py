@@ -57,8 +57,7 @@ def shapley_weight(fn) -> CheckResult:
     try:
         expect_close(received, expected, name="shapley_weight(size, n_players)", mistakes=mistakes, hint=HINT_WEIGHT_GENERAL)
     except Wrong as wrong:
-        wrong.details = (f"(size, n_players) pairs checked: {pairs[:4]} ... {pairs[-1]}",) + wrong.details
-        raise
+        raise wrong.with_detail(f"(size, n_players) pairs checked: {pairs[:4]} ... {pairs[-1]}", first=True)
     return "correct — for n = 3 the weights of |S| = 0, 1, 2 are 1/3, 1/6, 1/3, and over all coalitions without i they sum to 1."
 
 
@@ -127,8 +126,7 @@ def shapley_by_enumeration(fn) -> CheckResult:
         try:
             expect_close(received, expected, name="shapley_by_enumeration(value_fn, 3)", mistakes=mistakes, hint=HINT_GAME_EFFICIENCY)
         except Wrong as wrong:
-            wrong.details = (f"game: {description}",) + wrong.details
-            raise
+            raise wrong.with_detail(f"game: {description}", first=True)
     return "correct — the glove owner with the scarce left glove gets 2/3, each right glove 1/6."
 
 
@@ -190,6 +188,5 @@ def kernel_regression(fn) -> CheckResult:
         try:
             expect_close(received, expected, name="your φ", mistakes=mistakes, hint=HINT_KR_GENERAL)
         except Wrong as wrong:
-            wrong.details = (f"problem: {description}",) + wrong.details
-            raise
+            raise wrong.with_detail(f"problem: {description}", first=True)
     return "correct — with every coalition and the Shapley kernel, the weighted regression returns exactly the Shapley values."
