@@ -10,7 +10,11 @@ Rules (COURSE.md section 5):
 
 - Exercise code sits between ``### BEGIN SOLUTION`` and ``### END SOLUTION`` inside a function;
   the student version gets ``# YOUR CODE HERE`` and ``raise NotImplementedError()`` instead.
-  Solution cells carry nbgrader metadata, so ``solutions/`` is also an nbgrader source.
+- ``solutions/`` is also an nbgrader source: each exercise cell is an nbgrader *solution* cell,
+  and the code cell right after it — its check, ``check.<name>(<function>)`` — is a locked
+  *grade* cell worth ``points`` (1 unless the cell's nbgrader metadata says otherwise). Under the
+  autograder a check that is not correct fails its cell (:mod:`course_utils.checks`), so the
+  exercise scores its points exactly when its check says correct.
 - Outputs are stripped, except the text outputs of cells marked ``# NBVAL_CHECK_OUTPUT``: they
   are what nbval compares against.
 - The first code cell of every notebook is the Colab set-up cell (:func:`colab_cell_source`).
@@ -31,6 +35,7 @@ CHECK_OUTPUT = "# NBVAL_CHECK_OUTPUT"
 COLAB_TAG = "colab-setup"
 _TEXT_MIMETYPES = ("text/plain",)
 _CELL_METADATA_KEPT = ("tags", "nbgrader")
+DEFAULT_POINTS = 1
 
 
 def repository_url(root: Path = ROOT) -> str:
@@ -119,7 +124,7 @@ def clean(nb, *, stem: str = "notebook"):
         nb.cells.insert(first_code, nbformat.v4.new_code_cell(metadata={"tags": [COLAB_TAG]}))
         colab = [first_code]
     nb.cells[colab[0]].source = colab_cell_source()
-    exercise = 0
+    exercise, awaiting_check = 0, None
     for index, cell in enumerate(nb.cells):
         cell.metadata = nbformat.from_dict({k: v for k, v in cell.metadata.items() if k in _CELL_METADATA_KEPT})
         if cell.cell_type != "code":
@@ -130,15 +135,46 @@ def clean(nb, *, stem: str = "notebook"):
         # nbval skips comparing a cell that looks unrun; a kept output keeps a (stable) count.
         cell.execution_count = index if cell.outputs else None
         strip_solutions(cell.source, where=f"{stem} cell {index}")  # validates the markers
-        if BEGIN in cell.source:
+        if awaiting_check is not None:
+            cell.metadata["nbgrader"] = _grade_metadata(cell, stem, awaiting_check, index)
+            awaiting_check = None
+        elif BEGIN in cell.source:
             exercise += 1
+            awaiting_check = exercise
             cell.metadata["nbgrader"] = {
                 "grade": False, "grade_id": f"{stem}-exercise-{exercise}", "locked": False,
                 "schema_version": 3, "solution": True, "task": False,
             }
         else:
             cell.metadata.pop("nbgrader", None)
+    if awaiting_check is not None:
+        raise ValueError(f"{stem}: exercise {awaiting_check} is the last code cell; add its check cell after it.")
     return nb
+
+
+def _grade_metadata(cell, stem: str, exercise: int, index: int) -> dict:
+    """nbgrader metadata of exercise ``exercise``'s check cell: a locked grade cell with points."""
+    if BEGIN in cell.source or "check." not in cell.source:
+        raise ValueError(
+            f"{stem} cell {index}: the code cell after exercise {exercise} must be its check, "
+            "e.g. `check.name(name)` (it becomes the exercise's nbgrader grade cell)."
+        )
+    points = cell.metadata.get("nbgrader", {}).get("points", DEFAULT_POINTS)
+    if isinstance(points, bool) or not isinstance(points, (int, float)) or points <= 0:
+        raise ValueError(f"{stem} cell {index}: nbgrader points must be a positive number; got {points!r}.")
+    return {
+        "grade": True, "grade_id": f"{stem}-check-{exercise}", "locked": True, "points": points,
+        "schema_version": 3, "solution": False, "task": False,
+    }
+
+
+def grade_cells(nb) -> list[tuple[str, float]]:
+    """The ``(grade_id, points)`` of every grade cell of a clean solution notebook, in order."""
+    return [
+        (cell.metadata["nbgrader"]["grade_id"], cell.metadata["nbgrader"]["points"])
+        for cell in nb.cells
+        if cell.metadata.get("nbgrader", {}).get("grade")
+    ]
 
 
 def make_student(nb, *, stem: str = "notebook"):

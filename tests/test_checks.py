@@ -136,3 +136,148 @@ def test_wrong_with_detail_adds_context_first_or_before_the_hint():
     wrong = Wrong("slope is not right.", "expected: 2", hint="mind the sign.")
     assert wrong.with_detail("gap: 3%").details == ("expected: 2", "gap: 3%", "Hint: mind the sign.")
     assert wrong.with_detail("game: glove", first=True).details[0] == "game: glove"
+
+
+# --- grading under nbgrader, isolation, learner code that misbehaves -----------------------------
+
+from course_utils.checks import CheckFailed, expect_array, grading, private_copy, ungraded  # noqa: E402
+
+
+def test_under_nbgrader_a_check_fails_its_cell_unless_correct(monkeypatch, capsys):
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    assert grading()
+    assert welcome.standardize(right) is None  # correct: shown, not returned (nbgrader reads values as partial credit)
+    assert "✅ Warm-up" in capsys.readouterr().out
+    with pytest.raises(CheckFailed, match="Warm-up: standardize each column: standardize\\(x\\) is not right"):
+        welcome.standardize(lambda x: x * 2)
+    assert "expected:" in capsys.readouterr().out  # the result is shown before the cell fails
+    with pytest.raises(CheckFailed, match="not attempted"):
+        welcome.standardize(not_attempted)
+    with pytest.raises(CheckFailed, match="your code raised an error"):
+        welcome.standardize(lambda x: 1 / 0)
+
+
+def test_validate_mode_also_grades(monkeypatch):
+    monkeypatch.setenv("NBGRADER_EXECUTION", "validate")
+    with pytest.raises(CheckFailed):
+        welcome.standardize(lambda x: x)
+
+
+def test_ungraded_checks_only_report_even_under_nbgrader(monkeypatch):
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    with ungraded():
+        assert not grading()
+        assert welcome.standardize(lambda x: x).status == WRONG
+        with ungraded():  # nests
+            assert welcome.standardize(not_attempted).status == NOT_ATTEMPTED
+        assert not grading()
+    assert grading()  # restored on leaving
+    with pytest.raises(ZeroDivisionError):
+        with ungraded():
+            1 / 0
+    assert grading()  # restored after an error too
+
+
+def test_outside_nbgrader_checks_never_raise(monkeypatch):
+    monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
+    assert not grading()
+    assert welcome.standardize(lambda x: x).status == WRONG
+
+
+def test_sys_exit_in_learner_code_is_a_crash_not_an_exit():
+    import sys
+
+    for exiting in (lambda x: sys.exit(), lambda x: sys.exit(3), lambda x: exit()):
+        result = welcome.standardize(exiting)
+        assert result.status == CRASHED, result
+        assert result.details[0].startswith("SystemExit: your code called sys.exit()/exit()")
+
+
+def test_keyboard_interrupt_still_stops_the_cell():
+    def interrupted(x):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        welcome.standardize(interrupted)
+
+
+def test_an_error_whose_str_fails_is_still_reported():
+    class Unprintable(Exception):
+        def __str__(self):
+            raise RuntimeError("no")
+
+    def raises_unprintable(x):
+        raise Unprintable()
+
+    result = welcome.standardize(raises_unprintable)
+    assert result.status == CRASHED
+    assert result.details[0] == "Unprintable: (its message could not be shown: RuntimeError in __str__)"
+
+    @exercise("Broken check")
+    def broken(fn):
+        raise Unprintable()
+
+    assert "could not be shown" in broken(right).details[0]
+
+
+def test_learner_code_gets_private_copies_of_the_checks_data():
+    table = {"a": np.array([1.0, 2.0]), "b": [1, 2]}
+
+    @exercise("Tables")
+    def check_tables(fn):
+        before = {k: np.array(v, copy=True) for k, v in table.items()}
+        call(fn, table, table["a"])
+        for k in table:
+            expect_close(table[k], before[k], name=f"the check's table {k}")
+
+    def vandal(t, a):
+        t["a"][:] = 0
+        t["b"].append(3)
+        t["c"] = 1
+        a *= 10
+        return 0
+
+    assert check_tables(vandal).status == CORRECT  # the check's own data did not change
+    assert check_tables(vandal).status == CORRECT  # nor does it for the next call
+    assert set(table) == {"a", "b"} and table["b"] == [1, 2]
+
+
+def test_private_copy_copies_data_but_not_models_or_functions():
+    import pandas as pd
+
+    frame = pd.DataFrame({"x": [1.0]})
+    assert private_copy(frame) is not frame and private_copy(frame).equals(frame)
+    assert private_copy(right) is right
+    lock = __import__("threading").Lock()
+    holder = [lock]
+    assert private_copy(holder) is holder  # cannot be deep-copied: passed as it is
+
+
+def test_none_return_is_reported_by_call_with_the_return_it_expects():
+    @exercise("Backward")
+    def check_backward(fn):
+        call(fn, returns="dx, dW, db")
+
+    assert check_backward(lambda: None).message == "<lambda> returned None — did you forget `return dx, dW, db`?"
+
+    @exercise("Side effect")
+    def check_side_effect(fn):
+        call(fn, allow_none=True)
+
+    assert check_side_effect(lambda: None).status == CORRECT
+
+
+@pytest.mark.parametrize(
+    "received, message",
+    [
+        ("[1, 2]", "should be a NumPy array, got a string"),
+        ([1.0, 2.0], "should be a NumPy array, got a list"),
+        ((1.0, 2.0), "should be a NumPy array, got a tuple"),
+        ({"a": 1}, "should be an array of numbers, got a dict"),
+        (None, "returned None"),
+    ],
+)
+def test_expect_array_turns_non_arrays_into_wrong_answers(received, message):
+    with pytest.raises(Wrong, match=message):
+        expect_array(received, name="scores")
+    assert expect_array(np.array([1, 2]), name="scores").dtype == float

@@ -56,16 +56,21 @@ def _notebook_with_outputs():
     plain = nbformat.v4.new_code_cell("plt.plot([1])", metadata={"scrolled": True})
     plain.outputs = [nbformat.v4.new_output("display_data", data={"image/png": "iVBOR"})]
     plain.execution_count = 4
-    nb.cells = [nbformat.v4.new_markdown_cell("# T"), nbformat.v4.new_code_cell(SOLVED), checked, plain]
+    nb.cells = [nbformat.v4.new_markdown_cell("# T"), nbformat.v4.new_code_cell(SOLVED), nbformat.v4.new_code_cell("check.f(f)"), checked, plain]
     nb.metadata["widgets"] = {"state": {}}
     return nb
 
 
 def test_clean_keeps_only_the_text_of_checked_cells_and_adds_the_colab_cell():
     nb = tool.clean(_notebook_with_outputs(), stem="demo")
-    colab, solved, checked, plain = nb.cells[1:]
+    colab, solved, graded, checked, plain = nb.cells[1:]
     assert colab.source == tool.colab_cell_source() and tool.COLAB_TAG in colab.metadata["tags"]
     assert solved.metadata["nbgrader"]["solution"] is True and solved.metadata["nbgrader"]["grade_id"] == "demo-exercise-1"
+    assert graded.metadata["nbgrader"] == {
+        "grade": True, "grade_id": "demo-check-1", "locked": True, "points": 1,
+        "schema_version": 3, "solution": False, "task": False,
+    }
+    assert "nbgrader" not in checked.metadata and "nbgrader" not in plain.metadata
     assert [o.output_type for o in checked.outputs] == ["stream", "display_data"]
     assert checked.outputs[1].data == {"text/plain": "<Figure>"}
     assert plain.outputs == [] and plain.execution_count is None and "scrolled" not in plain.metadata
@@ -77,6 +82,25 @@ def test_student_version_has_no_solutions_and_no_nbgrader_marks():
     text = tool.dumps(student)
     assert "BEGIN SOLUTION" not in text and "y = 2 * x" not in text and "nbgrader" not in text
     assert "raise NotImplementedError()" in student.cells[2].source
+
+
+def test_a_check_cells_points_are_kept_and_validated():
+    nb = _notebook_with_outputs()
+    nb.cells[2].metadata["nbgrader"] = {"points": 3}
+    assert tool.grade_cells(tool.clean(nb, stem="demo")) == [("demo-check-1", 3)]
+    nb = _notebook_with_outputs()
+    nb.cells[2].metadata["nbgrader"] = {"points": 0}
+    with pytest.raises(ValueError, match="demo cell 3: nbgrader points must be a positive number; got 0"):
+        tool.clean(nb, stem="demo")
+
+
+@pytest.mark.parametrize("after", ["print('no check here')", None])
+def test_an_exercise_without_its_check_cell_is_refused(after):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(SOLVED)] + ([nbformat.v4.new_code_cell(after)] if after else [])
+    message = "the code cell after exercise 1 must be its check" if after else "exercise 1 is the last code cell"
+    with pytest.raises(ValueError, match=message):
+        tool.clean(nb, stem="demo")
 
 
 def test_committed_notebooks_are_up_to_date():

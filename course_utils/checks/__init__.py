@@ -16,27 +16,44 @@ A check says one of four things (:class:`CheckResult`):
 It never raises, so a notebook with unfinished exercises still runs top to bottom. Checks are
 built from the small pieces below (:func:`exercise`, :func:`call`, :func:`expect_close`, …),
 after the ``problem.check()`` of Kaggle's learntools.
+
+**Grading.** Every check cell is also an nbgrader grade cell. Under nbgrader's autograder (and its
+validator), which set ``NBGRADER_EXECUTION``, a check shows its result, and one that is not
+correct then raises :class:`CheckFailed`, so the cell fails and the exercise earns no points. Cells that
+show checks on deliberately wrong answers run them inside :func:`ungraded`. In a learner's own
+kernel nothing changes: a check only reports.
+
+**Isolation.** A check hands the learner's function private copies of its inputs (arrays, lists,
+dicts, DataFrames), so the learner's code cannot change the check's data; learner code that calls
+``sys.exit()`` is reported as crashed; ``KeyboardInterrupt`` (the stop button) still stops the cell.
 """
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import functools
 import html
+import os
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import numpy as np
 
 __all__ = [
     "CheckResult",
+    "CheckFailed",
     "exercise",
     "call",
+    "expect_array",
     "expect_close",
     "expect_equal",
     "Wrong",
     "show",
+    "grading",
+    "ungraded",
     "CORRECT",
     "NOT_ATTEMPTED",
     "WRONG",
@@ -51,6 +68,8 @@ _LOOK = {  # status -> (mark, colour for the left border, background)
     CRASHED: ("💥", "#cf222e", "#ffebe9"),
 }
 _PACKAGE_DIR = str(Path(__file__).resolve().parent.parent)
+GRADING_VARIABLE = "NBGRADER_EXECUTION"  # set by nbgrader's autograder ("autograde") and validator ("validate")
+_ungraded_depth = 0
 
 
 @dataclass(frozen=True)
@@ -111,14 +130,48 @@ class Wrong(Exception):
         return self
 
 
+class CheckFailed(AssertionError):
+    """Raised by a check under nbgrader (see :func:`grading`) when the answer is not correct."""
+
+
+def grading() -> bool:
+    """True while nbgrader executes the notebook (autograde or validate) outside :func:`ungraded`."""
+    return bool(os.environ.get(GRADING_VARIABLE)) and _ungraded_depth == 0
+
+
+@contextlib.contextmanager
+def ungraded() -> Iterator[None]:
+    """Run checks that only report, even under nbgrader: for demonstrations on deliberately wrong answers.
+
+    >>> from course_utils.checks import welcome
+    >>> with ungraded():
+    ...     print(welcome.standardize(lambda x: x).status)
+    wrong
+    """
+    global _ungraded_depth
+    _ungraded_depth += 1
+    try:
+        yield
+    finally:
+        _ungraded_depth -= 1
+
+
 class _NotAttempted(Exception):
     pass
 
 
 class _Crashed(Exception):
     def __init__(self, error: BaseException):
-        super().__init__(str(error))
+        super().__init__(_message(error))
         self.error = error
+
+
+def _message(error: BaseException) -> str:
+    """``str(error)``, even when the error's own ``__str__`` fails."""
+    try:
+        return str(error)
+    except Exception as inner:  # an exception class with a broken __str__ must still be reported
+        return f"(its message could not be shown: {type(inner).__name__} in __str__)"
 
 
 def exercise(title: str) -> Callable[[Callable[..., Any]], Callable[..., CheckResult]]:
@@ -127,39 +180,74 @@ def exercise(title: str) -> Callable[[Callable[..., Any]], Callable[..., CheckRe
     The body receives the learner's objects, calls learner code through :func:`call` and
     compares through :func:`expect_close`/:func:`expect_equal` (or raises :class:`Wrong`). If it
     returns a string, that string is the message of the correct outcome.
+
+    Under nbgrader (:func:`grading`) the check shows its result instead of returning it (nbgrader
+    would read a returned value as partial credit) and, if it is not correct, raises
+    :class:`CheckFailed` so that the grade cell fails.
     """
 
     def decorate(body: Callable[..., Any]) -> Callable[..., CheckResult]:
         @functools.wraps(body)
-        def check(*args: Any, **kwargs: Any) -> CheckResult:
-            try:
-                praise = body(*args, **kwargs)
-            except _NotAttempted:
-                return CheckResult(title, NOT_ATTEMPTED, "not attempted yet — replace `raise NotImplementedError()` with your code, then run this cell again.")
-            except Wrong as wrong:
-                return CheckResult(title, WRONG, wrong.message, wrong.details)
-            except _Crashed as crash:
-                return CheckResult(title, CRASHED, "your code raised an error.", _describe_crash(crash.error))
-            except Exception as error:  # a bug in the check itself must not break the notebook
-                return CheckResult(
-                    title,
-                    CRASHED,
-                    "the check itself failed (not your fault) — please report this.",
-                    (f"{type(error).__name__}: {error}",),
-                )
-            return CheckResult(title, CORRECT, praise if isinstance(praise, str) else "correct — well done!")
+        def check(*args: Any, **kwargs: Any) -> CheckResult | None:
+            result = _outcome(title, body, args, kwargs)
+            if not grading():
+                return result
+            _display(result)  # shown, not returned: nbgrader reads a grade cell's value as partial credit
+            if not result:
+                raise CheckFailed(str(result)) from None
+            return None
 
         return check
 
     return decorate
 
 
-def call(fn: Any, *args: Any, name: str | None = None, crash_hints: tuple[tuple[type, str, str], ...] = (), **kwargs: Any) -> Any:
+def _outcome(title: str, body: Callable[..., Any], args: tuple, kwargs: dict) -> CheckResult:
+    try:
+        praise = body(*args, **kwargs)
+    except _NotAttempted:
+        return CheckResult(title, NOT_ATTEMPTED, "not attempted yet — replace `raise NotImplementedError()` with your code, then run this cell again.")
+    except Wrong as wrong:
+        return CheckResult(title, WRONG, wrong.message, wrong.details)
+    except _Crashed as crash:
+        return CheckResult(title, CRASHED, "your code raised an error.", _describe_crash(crash.error))
+    except (Exception, SystemExit) as error:  # a bug in the check itself must not break the notebook
+        return CheckResult(
+            title,
+            CRASHED,
+            "the check itself failed (not your fault) — please report this.",
+            (f"{type(error).__name__}: {_message(error)}",),
+        )
+    return CheckResult(title, CORRECT, praise if isinstance(praise, str) else "correct — well done!")
+
+
+def _display(result: CheckResult) -> None:
+    """Show the result in the notebook before the grade cell fails, so the feedback carries it."""
+    try:
+        from IPython.display import display
+    except ImportError:  # pragma: no cover - IPython is a dependency of the kernel
+        print(result)
+        return
+    display(result)
+
+
+def call(
+    fn: Any,
+    *args: Any,
+    name: str | None = None,
+    returns: str | None = None,
+    allow_none: bool = False,
+    crash_hints: tuple[tuple[type, str, str], ...] = (),
+    **kwargs: Any,
+) -> Any:
     """Call the learner's function, translating what can go wrong into check outcomes.
 
-    ``crash_hints`` holds ``(exception type, fragment of its message, hint)`` triples: a crash
-    that betrays a known slip (e.g. a matmul shape error from a missing transpose) is reported as
-    a wrong answer with that hint instead of a bare crash.
+    The function gets private copies of the arguments (see :func:`private_copy`). A ``None``
+    result is a wrong answer ("did you forget `return`?", naming ``returns`` — e.g.
+    ``"dx, dW, db"`` — when given) unless ``allow_none``. ``crash_hints`` holds ``(exception
+    type, fragment of its message, hint)`` triples: a crash that betrays a known slip (e.g. a
+    matmul shape error from a missing transpose) is reported as a wrong answer with that hint
+    instead of a bare crash. ``sys.exit()`` in the learner's code is a crash, not an exit.
     """
     label = name or getattr(fn, "__name__", "your function")
     if fn is None:
@@ -169,19 +257,60 @@ def call(fn: Any, *args: Any, name: str | None = None, crash_hints: tuple[tuple[
             f"expected a function, got {_a(type(fn).__name__)}.",
             hint="pass the function itself (no parentheses), e.g. check.x(x) rather than check.x(x(...)).",
         )
+    args = tuple(private_copy(a) for a in args)
+    kwargs = {k: private_copy(v) for k, v in kwargs.items()}
     try:
-        return fn(*args, **kwargs)
+        result = fn(*args, **kwargs)
     except NotImplementedError as error:
         raise _NotAttempted() from error
+    except SystemExit as error:
+        raise _Crashed(_ExitCalled(error)) from None
     except Exception as error:
+        text = _message(error)
         for kind, fragment, hint in crash_hints:
-            if isinstance(error, kind) and fragment in str(error):
-                raise Wrong(f"{label} raised {type(error).__name__}: {error}", hint=hint) from None
+            if isinstance(error, kind) and fragment in text:
+                raise Wrong(f"{label} raised {type(error).__name__}: {text}", hint=hint) from None
         raise _Crashed(error) from error
+    if result is None and not allow_none:
+        raise Wrong(f"{label} returned None — did you forget `return{' ' + returns if returns else ''}`?")
+    return result
+
+
+class _ExitCalled(Exception):
+    """Stands for a ``SystemExit`` raised by learner code (``sys.exit()``, ``exit()``, ``quit()``)."""
+
+    def __init__(self, error: SystemExit):
+        super().__init__(
+            f"your code called sys.exit()/exit() (exit code {error.code!r}); a function should return its "
+            "answer instead — exit() would stop the whole kernel in a script."
+        )
+        self.__traceback__ = error.__traceback__
+
+
+def private_copy(value: Any) -> Any:
+    """A copy of plain data (arrays, lists, tuples, dicts, sets, pandas objects); anything else as it is.
+
+    Checks pass these copies to learner code, so an in-place change (``x -= x.mean()``,
+    ``table[k] = ...``) cannot alter the check's own data or a later check. Models and functions
+    are passed as they are.
+
+    >>> data = {"a": [1, 2]}
+    >>> private_copy(data) is data, private_copy(data) == data
+    (False, True)
+    """
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, (list, tuple, dict, set)) or type(value).__module__.startswith("pandas"):
+        try:
+            return copy.deepcopy(value)
+        except Exception:  # holds something that cannot be copied (a model): pass it as it is
+            return value
+    return value
 
 
 def _describe_crash(error: BaseException) -> tuple[str, ...]:
-    lines = [f"{type(error).__name__}: {error}"]
+    kind = "SystemExit" if isinstance(error, _ExitCalled) else type(error).__name__
+    lines = [f"{kind}: {_message(error)}"]
     frames = [f for f in traceback.extract_tb(error.__traceback__) if not f.filename.startswith(_PACKAGE_DIR)]
     if frames:
         last = frames[-1]
@@ -198,17 +327,41 @@ def _a(noun: str) -> str:
 
 
 def show(value: Any) -> str:
-    if isinstance(value, np.ndarray):
-        return np.array2string(value, precision=4, threshold=24, edgeitems=3, suppress_small=True).replace("\n", " ")
-    if isinstance(value, (float, np.floating)):
-        return f"{float(value):.6g}"
-    text = repr(value)
+    """A short one-line rendering of a value for a check's message (never raises)."""
+    try:
+        if isinstance(value, np.ndarray):
+            return np.array2string(value, precision=4, threshold=24, edgeitems=3, suppress_small=True).replace("\n", " ")
+        if isinstance(value, (float, np.floating)):
+            return f"{float(value):.6g}"
+        text = repr(value)
+    except Exception:  # an object whose repr fails
+        return f"<{type(value).__name__} object>"
     return text if len(text) <= 120 else text[:117] + "..."
 
 
 def _none_check(received: Any, name: str) -> None:
     if received is None:
         raise Wrong(f"{name} returned None — did you forget `return`?")
+
+
+def expect_array(received: Any, *, name: str = "your answer", dtype: Any = float, hint: str = "") -> np.ndarray:
+    """The learner's result as a NumPy array, or a wrong answer that says what arrived instead.
+
+    Strings, lists and tuples are wrong answers where an array is asked for ("return a NumPy
+    array"); so is anything that does not hold numbers.
+    """
+    _none_check(received, name)
+    if isinstance(received, str):
+        raise Wrong(f"{name} should be a NumPy array, got a string.", f"received: {show(received)}",
+                    hint=hint or "return the array itself, not text describing it.")
+    if isinstance(received, (list, tuple)):
+        raise Wrong(f"{name} should be a NumPy array, got {_a(type(received).__name__)}.", f"received: {show(received)}",
+                    hint=hint or "build the result with NumPy operations, or wrap it: np.array(result).")
+    try:
+        return np.asarray(received, dtype=dtype)
+    except (TypeError, ValueError):
+        raise Wrong(f"{name} should be an array of numbers, got {_a(type(received).__name__)}.", f"received: {show(received)}",
+                    hint=hint) from None
 
 
 def expect_equal(received: Any, expected: Any, *, name: str = "your answer", hint: str = "") -> None:

@@ -93,9 +93,7 @@ def _check_dense_case(fn, n: int, d_in: int, d_out: int, seed: int) -> None:
     x = rng.normal(size=(n, d_in))  # (n, d_in)
     W = rng.normal(size=(d_in, d_out))  # (d_in, d_out)
     d_up = rng.normal(size=(n, d_out)) / n  # (n, d_out): dL/d(out), carries the 1/n of the mean loss
-    result = call(fn, d_up.copy(), x.copy(), W.copy(), name="dense_backward")
-    if result is None:
-        raise Wrong("dense_backward returned None — did you forget `return dx, dW, db`?")
+    result = call(fn, d_up.copy(), x.copy(), W.copy(), name="dense_backward", returns="dx, dW, db")
     if not isinstance(result, (tuple, list)) or len(result) != 3:
         raise Wrong(
             f"dense_backward should return three arrays (dx, dW, db); got {type(result).__name__}"

@@ -96,9 +96,7 @@ def build_mlp(fn) -> CheckResult:
     import course_utils  # noqa: F401  (quiet TensorFlow)
     import keras
 
-    model = call(fn, name="build_mlp")
-    if model is None:
-        raise Wrong("build_mlp returned None — did you forget `return model`?")
+    model = call(fn, name="build_mlp", returns="model")
     if not isinstance(model, keras.Model):
         raise Wrong(f"build_mlp should return a Keras model, got {type(model).__name__}.", hint="return keras.Sequential([...]).")
     got = _describe_all(model.layers)

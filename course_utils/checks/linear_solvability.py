@@ -74,8 +74,6 @@ def is_uniquely_solvable(fn) -> CheckResult:
     )
     for description, A, hint in _uniqueness_cases():
         got = call(fn, A.copy(), name="is_uniquely_solvable", crash_hints=crash_hints)
-        if got is None:
-            raise Wrong("is_uniquely_solvable returned None — did you forget `return`?")
         if not isinstance(got, (bool, np.bool_)):
             raise Wrong(
                 f"is_uniquely_solvable should return True or False, got {type(got).__name__} {show(got)}.",
