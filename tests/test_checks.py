@@ -281,3 +281,25 @@ def test_expect_array_turns_non_arrays_into_wrong_answers(received, message):
     with pytest.raises(Wrong, match=message):
         expect_array(received, name="scores")
     assert expect_array(np.array([1, 2]), name="scores").dtype == float
+
+
+def test_long_arrays_are_shown_by_shape_and_their_first_differences():
+    expected = np.arange(196.0).reshape(14, 14) / 100
+    received = expected.copy()
+    received[0, 3] += 1
+    received[9, 1] -= 2
+    with pytest.raises(Wrong) as info:
+        expect_close(received, expected, name="the map")
+    details = info.value.details
+    assert details[0] == "expected: an array of shape (14, 14): [0, 0.01, 0.02, 0.03, 0.04, 0.05, …]"
+    assert "2 of 196 entries differ; first: (0, 3) expected 0.03, got 1.03; (9, 1) expected 1.27, got -0.73" in details
+    assert all(len(line) < 200 for line in details)
+
+
+def test_an_answer_whose_conversion_fails_is_a_wrong_answer():
+    class Hostile:
+        def __array__(self, *args, **kwargs):
+            raise RuntimeError("no")
+
+    with pytest.raises(Wrong, match="should be numbers, got a Hostile"):
+        expect_close(Hostile(), [1.0], name="v")

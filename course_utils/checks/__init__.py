@@ -329,14 +329,34 @@ def _a(noun: str) -> str:
 def show(value: Any) -> str:
     """A short one-line rendering of a value for a check's message (never raises)."""
     try:
+        if isinstance(value, np.ndarray) and value.size > _SHOWN_ENTRIES:
+            head = ", ".join(_number(v) for v in value.reshape(-1)[:6])
+            return f"an array of shape {value.shape}: [{head}, …]"
         if isinstance(value, np.ndarray):
-            return np.array2string(value, precision=4, threshold=24, edgeitems=3, suppress_small=True).replace("\n", " ")
+            return np.array2string(value, precision=4, suppress_small=True).replace("\n", " ")
         if isinstance(value, (float, np.floating)):
             return f"{float(value):.6g}"
         text = repr(value)
     except Exception:  # an object whose repr fails
         return f"<{type(value).__name__} object>"
     return text if len(text) <= 120 else text[:117] + "..."
+
+
+_SHOWN_ENTRIES = 12  # arrays with more entries are shown by their shape, first entries and first differences
+
+
+def _number(value: Any) -> str:
+    return f"{value:.4g}" if isinstance(value, (float, np.floating)) else str(value)
+
+
+def _first_differences(got: np.ndarray, expected: np.ndarray, close: np.ndarray, most: int = 3) -> str:
+    """``"5 of 196 entries differ; first: (0, 3) expected 0.1, got 0.2; …"``"""
+    where = np.argwhere(~close)
+    shown = "; ".join(
+        f"{tuple(int(i) for i in index)} expected {_number(expected[tuple(index)])}, got {_number(got[tuple(index)])}"
+        for index in where[:most]
+    )
+    return f"{len(where)} of {expected.size} entries differ; first: {shown}" + ("; …" if len(where) > most else "")
 
 
 def _none_check(received: Any, name: str) -> None:
@@ -392,7 +412,7 @@ def expect_close(
     expected = np.asarray(expected, dtype=float)
     try:
         got = np.asarray(received, dtype=float)
-    except (TypeError, ValueError):
+    except Exception:  # not numbers, or an object whose conversion itself fails
         raise Wrong(f"{name} should be numbers, got {_a(type(received).__name__)}.", f"received: {show(received)}", hint=hint) from None
     if got.shape != expected.shape:
         raise Wrong(
@@ -407,6 +427,8 @@ def expect_close(
         if wrong_value.shape == got.shape and np.allclose(got, wrong_value, rtol=rtol, atol=atol):
             raise Wrong(f"{name} is not right.", f"expected: {show(expected)}", f"received: {show(got)}", hint=mistake_hint)
     details = [f"expected: {show(expected)}", f"received: {show(got)}"]
+    if got.size > _SHOWN_ENTRIES:
+        details.append(_first_differences(got, expected, np.isclose(got, expected, rtol=rtol, atol=atol, equal_nan=True)))
     if got.ndim:
         diff = np.abs(got - expected)
         worst = np.unravel_index(np.nanargmax(np.where(np.isnan(diff), np.inf, diff)), diff.shape)
