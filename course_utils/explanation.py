@@ -7,10 +7,11 @@ gradients, the surrogate's intercept for LIME); ``outputs`` is the explained out
 ``f(x)[target]``. For additive methods, ``outputs ≈ base_values + values summed per example``;
 :meth:`Attribution.completeness_gap` measures how far from that a result is.
 
-The helpers below are the shared rules of COURSE.md section 6: batch first (``x[None]`` for one
-example, with an error that says so), ``predict_fn`` maps ``(n, ...)`` to ``(n,)`` or ``(n, K)``,
-``target=None`` means each example's predicted class, an int means that class for all, an array
-one class per example, and single-output functions take no target.
+The helpers below are the shared target rules of COURSE.md section 6: ``predict_fn`` maps
+``(n, ...)`` to ``(n,)`` or ``(n, K)``, ``target=None`` means each example's predicted class, an
+int means that class for all, an array one class per example, and single-output functions take no
+target. The input rules (batch first, counts, batched calls) are in :mod:`course_utils.validation`;
+``as_batch`` is re-exported here.
 
 NumPy only: importing this module does not import TensorFlow.
 """
@@ -18,11 +19,20 @@ NumPy only: importing this module does not import TensorFlow.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Sequence, Union
 
 import numpy as np
+import numpy.typing as npt
 
-__all__ = ["Attribution", "as_batch", "resolve_target", "select_output", "explained_outputs"]
+from course_utils.validation import as_batch
+
+__all__ = ["Attribution", "Target", "PredictFn", "as_batch", "resolve_target", "select_output", "explained_outputs"]
+
+#: Which output to explain: None (each example's predicted class; nothing for a single output),
+#: an int (that class for every example) or an array of ints (one class per example).
+Target = Union[None, int, npt.ArrayLike]
+#: A model as a plain function: a batch (n, ...) -> scores (n,) or (n, K).
+PredictFn = Callable[[np.ndarray], Any]
 
 
 @dataclass
@@ -108,37 +118,6 @@ class Attribution:
             raise ValueError(f"to_frame is for tabular attributions of shape (n, features); these have shape {self.values.shape}.")
         names = self.feature_names or [f"x{j}" for j in range(self.values.shape[1])]
         return pd.DataFrame(self.values, columns=names)
-
-
-def as_batch(x: Any, *, example_shape: tuple[int, ...] | None = None, name: str = "x", dtype=float) -> np.ndarray:
-    """``x`` as a float array with the examples on axis 0, or an error that says how to fix it.
-
-    Parameters
-    ----------
-    x : array-like or DataFrame
-        The inputs.
-    example_shape : tuple of int, optional
-        The shape of one example, e.g. ``(28, 28)`` or ``(9,)``. Without it, ``x`` must have at
-        least 2 dimensions.
-    """
-    if hasattr(x, "to_numpy"):
-        x = x.to_numpy()
-    array = np.asarray(x, dtype=dtype)
-    if example_shape is not None:
-        example_shape = tuple(int(d) for d in example_shape)
-        wanted = "(n, " + ", ".join(map(str, example_shape)) + ")"
-        if array.shape == example_shape:
-            raise ValueError(f"expected a batch of shape {wanted}; got {array.shape}. Pass {name}[None] for one example.")
-        if array.shape[1:] != example_shape:
-            raise ValueError(f"expected a batch of shape {wanted}; got {array.shape}.")
-    elif array.ndim < 2:
-        raise ValueError(
-            f"expected a batch with the examples on axis 0, shape (n, n_features); got {array.shape}. "
-            f"Pass {name}[None] for one example."
-        )
-    if array.shape[0] == 0:
-        raise ValueError(f"{name} holds no examples (shape {array.shape}).")
-    return array
 
 
 def resolve_target(target: Any, scores: np.ndarray) -> np.ndarray | None:

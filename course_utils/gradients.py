@@ -35,20 +35,28 @@ batches; the model runs in inference mode (``training=False``: dropout is off).
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 import numpy as np
+import numpy.typing as npt
 
 import course_utils  # noqa: F401  (quietens TensorFlow before it is imported)
-from course_utils.explanation import Attribution, as_batch, resolve_target, select_output
+from course_utils.explanation import Attribution, Target, resolve_target, select_output
+from course_utils.keras_graph import check_graph_model, layer_call
+from course_utils.validation import DEFAULT_BATCH_SIZE, as_model_batch, check_count, predict_in_batches
+
+if TYPE_CHECKING:  # for the annotations only: importing this module does not import TensorFlow
+    import keras
+    import tensorflow as tf
+
+    #: A differentiable model: a Keras model, or a function of TensorFlow tensors, batch (n, ...) -> (n, K) or (n,).
+    Model = keras.Model | Callable[[tf.Tensor], tf.Tensor]
 
 __all__ = ["saliency", "gradient_x_input", "smoothgrad", "integrated_gradients", "grad_cam", "conv_layer_names"]
 
-_BATCH = 256  # inputs per forward/backward pass (bounds the memory of one pass)
-
 
 # ---------------------------------------------------------------------------------------------
-# Shared pieces: input checks, the explained output, its gradient
+# Shared pieces: the model call, the explained output, and the one gradient loop
 # ---------------------------------------------------------------------------------------------
 
 
@@ -56,40 +64,6 @@ def _tf():
     import tensorflow as tf
 
     return tf
-
-
-def _example_shape(model: Any) -> tuple | None:
-    """The shape of one input of a built Keras model, or None if unknown."""
-    try:
-        inputs = model.inputs
-    except (AttributeError, ValueError):
-        return None
-    if not inputs or len(inputs) != 1:
-        return None
-    return tuple(inputs[0].shape[1:])
-
-
-def _check_model(model: Any) -> None:
-    if not callable(model):
-        raise TypeError(f"model should be a Keras model (or a function of TensorFlow tensors); got {type(model).__name__}.")
-
-
-def _as_input(model: Any, x: Any) -> np.ndarray:
-    """``x`` as a float32 batch the model accepts, or an error that says how to fix it."""
-    _check_model(model)
-    shape = _example_shape(model)
-    if shape is not None and None not in shape:
-        return as_batch(x, example_shape=shape).astype(np.float32)
-    array = np.asarray(x)
-    if shape is not None and array.ndim == len(shape):
-        raise ValueError(f"expected a batch with {len(shape) + 1} dimensions (n, ...); got shape {array.shape}. Pass x[None] for one example.")
-    return as_batch(x).astype(np.float32)
-
-
-def _check_int(value: Any, name: str, meaning: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} is {meaning}, an int >= 1; got {value!r}.")
-    return int(value)
 
 
 def _select(scores, target):
@@ -107,42 +81,7 @@ def _no_gradient_error() -> ValueError:
     )
 
 
-def _target_slice(target: Any, start: int, stop: int) -> Any:
-    """The part of a raw ``target`` (None, int or one per example) that belongs to x[start:stop]."""
-    if target is None or np.ndim(target) == 0:
-        return target
-    return np.asarray(target)[start:stop]
-
-
-def _gradients(model: Any, x: np.ndarray, target: Any, *, batch_size: int = _BATCH):
-    """Explained outputs (n,), their gradients (n, ...) and the resolved target, in batches.
-
-    ``target`` is the raw rule (None, int or one per example); it is resolved on each batch's
-    own scores, so ``None`` means the predicted class of each input in ``x``.
-    """
-    tf = _tf()
-    n = len(x)
-    if np.ndim(target) == 1 and len(target) != n:
-        resolve_target(target, np.zeros((n, 2)))  # raises the shared, explanatory error
-    outputs, grads, targets = [], [], []
-    for start in range(0, n, batch_size):
-        batch = tf.constant(x[start:start + batch_size])
-        with tf.GradientTape() as tape:
-            tape.watch(batch)
-            scores = _call(model, batch)
-            chosen = resolve_target(_target_slice(target, start, start + batch_size), np.asarray(scores))
-            explained = _select(scores, chosen)  # (b,)
-        grad = tape.gradient(explained, batch)
-        if grad is None:
-            raise _no_gradient_error()
-        outputs.append(explained.numpy())
-        grads.append(grad.numpy())
-        targets.append(chosen)
-    target = None if targets[0] is None else np.concatenate(targets)
-    return np.concatenate(outputs).astype(float), np.concatenate(grads).astype(float), target
-
-
-def _call(model: Any, batch):
+def _call(model: Model, batch):
     """``model(batch)`` in inference mode, as a TensorFlow tensor of shape (n,) or (n, K)."""
     tf = _tf()
     try:
@@ -156,9 +95,57 @@ def _call(model: Any, batch):
     return scores
 
 
-def _scores(model: Any, x: np.ndarray, *, batch_size: int = _BATCH) -> np.ndarray:
-    """``model(x)`` as NumPy, in batches."""
-    return np.concatenate([np.asarray(_call(model, x[s:s + batch_size])) for s in range(0, len(x), batch_size)])
+def _scores(model: Model, x: np.ndarray) -> np.ndarray:
+    """``model(x)`` as NumPy, in batches of :data:`~course_utils.validation.DEFAULT_BATCH_SIZE`."""
+    return predict_in_batches(lambda batch: np.asarray(_call(model, batch)), x)
+
+
+def _input_and_scores(model: Model) -> Callable:
+    """The forward pass of input gradients: a batch -> (the batch itself, the model's scores)."""
+    return lambda batch: (batch, _call(model, batch))
+
+
+def _gradient_batches(forward: Callable, x: Any, target: Target, *, batch_size: int = DEFAULT_BATCH_SIZE) -> Iterator[tuple]:
+    """The one gradient loop: for each batch, ``(rows, outputs, gradients, watched, target)``.
+
+    ``forward(batch)`` returns ``(watched, scores)``: the tensor to differentiate with respect to
+    (the batch itself for input gradients, a layer's feature maps for Grad-CAM) and the model's
+    scores. ``x`` is an array or rows made on demand (``len(x)`` and slices, e.g. the points of an
+    integration path). ``target`` is the raw rule (None, int or one per example), resolved on each
+    batch's own scores, so ``None`` means the predicted class of each input. ``rows`` is the
+    batch's slice of ``x``; the arrays are NumPy: outputs (b,), gradients and watched (b, ...).
+    """
+    tf = _tf()
+    n = len(x)
+    if np.ndim(target) == 1 and len(target) != n:
+        raise ValueError(f"target has shape {np.shape(target)}; give one class per example, shape ({n},), or a single int.")
+    for start in range(0, n, batch_size):
+        rows = slice(start, min(start + batch_size, n))
+        batch = tf.constant(np.asarray(x[rows], dtype=np.float32))
+        part = target if target is None or np.ndim(target) == 0 else np.asarray(target)[rows]
+        with tf.GradientTape() as tape:
+            tape.watch(batch)
+            watched, scores = forward(batch)
+            chosen = resolve_target(part, np.asarray(scores))
+            explained = _select(scores, chosen)  # (b,)
+        grad = tape.gradient(explained, watched)
+        if grad is None:
+            raise _no_gradient_error()
+        yield rows, explained.numpy().astype(float), grad.numpy().astype(float), np.asarray(watched), chosen
+
+
+def _gradients(forward: Callable, x: Any, target: Target, *, keep_watched: bool = False):
+    """All batches of :func:`_gradient_batches` joined: outputs (n,), gradients (n, ...), watched or None, target."""
+    parts = list(zip(*_gradient_batches(forward, x, target)))
+    _, outputs, grads, watched, targets = parts
+    target = None if targets[0] is None else np.concatenate(targets)
+    return np.concatenate(outputs), np.concatenate(grads), np.concatenate(watched) if keep_watched else None, target
+
+
+def _input_gradients(model: Model, x: np.ndarray, target: Target):
+    """Explained outputs (n,), their input gradients (n, ...) and the resolved target."""
+    outputs, grads, _, target = _gradients(_input_and_scores(model), x, target)
+    return outputs, grads, target
 
 
 # ---------------------------------------------------------------------------------------------
@@ -166,7 +153,7 @@ def _scores(model: Any, x: np.ndarray, *, batch_size: int = _BATCH) -> np.ndarra
 # ---------------------------------------------------------------------------------------------
 
 
-def saliency(model: Any, x: Any, *, target: Any = None) -> Attribution:
+def saliency(model: Model, x: npt.ArrayLike, *, target: Target = None) -> Attribution:
     """The gradient of the explained output with respect to each input feature.
 
     Explains ``model(x)[:, target]`` — softmax probabilities for the course's pretrained models;
@@ -199,12 +186,12 @@ def saliency(model: Any, x: Any, *, target: Any = None) -> Attribution:
     >>> result.values.shape
     (2, 28, 28)
     """
-    x = _as_input(model, x)
-    outputs, grads, target = _gradients(model, x, target)
+    x = as_model_batch(model, x)
+    outputs, grads, target = _input_gradients(model, x, target)
     return Attribution(values=grads, base_values=np.nan, outputs=outputs, data=x, target=target, method="saliency")
 
 
-def gradient_x_input(model: Any, x: Any, *, target: Any = None) -> Attribution:
+def gradient_x_input(model: Model, x: npt.ArrayLike, *, target: Target = None) -> Attribution:
     """Gradient ⊙ input: each feature's value times the output's slope along it.
 
     It is the first-order Taylor term of ``f`` around the all-zero input, so for a linear model
@@ -232,8 +219,8 @@ def gradient_x_input(model: Any, x: Any, *, target: Any = None) -> Attribution:
     >>> bool(abs(result.completeness_gap()[0]) < 1e-5)
     True
     """
-    x = _as_input(model, x)
-    outputs, grads, target = _gradients(model, x, target)
+    x = as_model_batch(model, x)
+    outputs, grads, target = _input_gradients(model, x, target)
     base = select_output(_scores(model, np.zeros_like(x)), target)
     return Attribution(values=grads * x, base_values=base, outputs=outputs, data=x, target=target, method="gradient × input")
 
@@ -245,10 +232,10 @@ def gradient_x_input(model: Any, x: Any, *, target: Any = None) -> Attribution:
 
 def _noise_tunnel(
     method: Callable[..., Attribution],
-    model: Any,
+    model: Model,
     x: np.ndarray,
     *,
-    target: Any,
+    target: Target,
     n_samples: int,
     noise_level: float,
     seed: int | None,
@@ -260,7 +247,7 @@ def _noise_tunnel(
     (x_i.max() - x_i.min())``. The target is fixed on the *clean* inputs, so every noisy copy
     explains the same class.
     """
-    n_samples = _check_int(n_samples, "n_samples", "the number of noisy copies per example")
+    n_samples = check_count(n_samples, "n_samples", meaning="the number of noisy copies per example")
     if not np.isfinite(noise_level) or noise_level < 0:
         raise ValueError(f"noise_level is the noise's standard deviation as a fraction of the input range, a number >= 0 (e.g. 0.15); got {noise_level!r}.")
     clean = method(model, x, target=target)  # fixes the target; its outputs are f(x)
@@ -268,7 +255,7 @@ def _noise_tunnel(
     flat = x.reshape(len(x), -1)
     sigma = (noise_level * (flat.max(axis=1) - flat.min(axis=1))).reshape((-1,) + (1,) * (x.ndim - 1))  # (n, 1, ...)
     rng = np.random.default_rng(seed)
-    per_call = max(1, 1024 // len(x))  # noisy copies per call of the method
+    per_call = max(1, DEFAULT_BATCH_SIZE // len(x))  # noisy copies per call of the method
     total = np.zeros(x.shape)
     base = np.zeros(len(x))
     for start in range(0, n_samples, per_call):
@@ -286,10 +273,10 @@ def _noise_tunnel(
 
 
 def smoothgrad(
-    model: Any,
-    x: Any,
+    model: Model,
+    x: npt.ArrayLike,
     *,
-    target: Any = None,
+    target: Target = None,
     n_samples: int = 50,
     noise_level: float = 0.15,
     seed: int | None = 0,
@@ -335,7 +322,7 @@ def smoothgrad(
     method = saliency if method is None else method
     if not callable(method):
         raise TypeError(f"method should be an attribution function such as saliency or gradient_x_input; got {type(method).__name__}.")
-    x = _as_input(model, x)
+    x = as_model_batch(model, x)
     return _noise_tunnel(method, model, x, target=target, n_samples=n_samples, noise_level=noise_level, seed=seed)
 
 
@@ -344,7 +331,7 @@ def smoothgrad(
 # ---------------------------------------------------------------------------------------------
 
 
-def _as_baseline(baseline: Any, x: np.ndarray) -> np.ndarray:
+def _as_baseline(baseline: float | npt.ArrayLike | None, x: np.ndarray) -> np.ndarray:
     """The baseline broadcast to ``x``'s shape: None → zeros, a scalar, one example, or one each."""
     if baseline is None:
         return np.zeros_like(x)
@@ -361,11 +348,11 @@ def _as_baseline(baseline: Any, x: np.ndarray) -> np.ndarray:
 
 
 def integrated_gradients(
-    model: Any,
-    x: Any,
+    model: Model,
+    x: npt.ArrayLike,
     *,
-    target: Any = None,
-    baseline: Any = None,
+    target: Target = None,
+    baseline: float | npt.ArrayLike | None = None,
     n_steps: int = 50,
     batch_size: int | None = None,
 ) -> Attribution:
@@ -411,9 +398,9 @@ def integrated_gradients(
     >>> bool(abs(result.completeness_gap()).max() < 0.01 * abs(result.outputs - result.base_values).min())
     True
     """
-    x = _as_input(model, x)
-    n_steps = _check_int(n_steps, "n_steps", "the number of gradient evaluations along the path (Riemann-sum steps)")
-    batch_size = _BATCH if batch_size is None else _check_int(batch_size, "batch_size", "the number of path points per pass")
+    x = as_model_batch(model, x)
+    n_steps = check_count(n_steps, "n_steps", meaning="the number of gradient evaluations along the path (Riemann-sum steps)")
+    batch_size = DEFAULT_BATCH_SIZE if batch_size is None else check_count(batch_size, "batch_size", meaning="the number of path points per pass")
     base = _as_baseline(baseline, x)
 
     scores_x = _scores(model, x)
@@ -421,22 +408,37 @@ def integrated_gradients(
     outputs = select_output(scores_x, target)
     base_values = select_output(_scores(model, base), target)
 
-    alphas = (np.arange(n_steps) + 0.5) / n_steps  # midpoints of n_steps equal slices of [0, 1]
-    n = len(x)
+    path = _StraightPath(base, x, n_steps)  # n * n_steps points, made one batch at a time
+    path_target = None if target is None else np.repeat(target, n_steps)
     grad_sum = np.zeros(x.shape)
-    points = np.arange(n * n_steps)  # point p: example p // n_steps, step p % n_steps
-    for start in range(0, len(points), batch_size):
-        chunk = points[start:start + batch_size]
-        i, k = chunk // n_steps, chunk % n_steps
-        shape = (-1,) + (1,) * (x.ndim - 1)
-        path = (base[i] + alphas[k].reshape(shape) * (x[i] - base[i])).astype(np.float32)  # (b, ...)
-        _, grads, _ = _gradients(model, path, None if target is None else target[i], batch_size=batch_size)
-        np.add.at(grad_sum, i, grads)
+    for rows, _, grads, _, _ in _gradient_batches(_input_and_scores(model), path, path_target, batch_size=batch_size):
+        np.add.at(grad_sum, np.arange(rows.start, rows.stop) // n_steps, grads)  # point p belongs to example p // n_steps
     values = (x - base) * grad_sum / n_steps
     return Attribution(
         values=values, base_values=base_values, outputs=outputs, data=x, target=target, method="integrated gradients",
         extras={"baseline": base, "n_steps": n_steps, "rule": "midpoint"},
     )
+
+
+class _StraightPath:
+    """The midpoints of the straight paths from each baseline to its input, made on demand.
+
+    Point ``p`` is example ``p // n_steps`` at ``α = (p % n_steps + ½) / n_steps``:
+    ``baseline + α (x − baseline)``.
+    """
+
+    def __init__(self, base: np.ndarray, x: np.ndarray, n_steps: int):
+        self.base, self.x, self.n_steps = base, x, n_steps
+        self.alphas = (np.arange(n_steps) + 0.5) / n_steps  # midpoints of n_steps equal slices of [0, 1]
+
+    def __len__(self) -> int:
+        return len(self.x) * self.n_steps
+
+    def __getitem__(self, points: slice) -> np.ndarray:
+        p = np.arange(len(self))[points]
+        i, k = p // self.n_steps, p % self.n_steps
+        alpha = self.alphas[k].reshape((-1,) + (1,) * (self.x.ndim - 1))
+        return (self.base[i] + alpha * (self.x[i] - self.base[i])).astype(np.float32)  # (b, ...)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -450,7 +452,7 @@ def _conv_types() -> tuple:
     return (keras.layers.Conv2D, keras.layers.SeparableConv2D, keras.layers.DepthwiseConv2D, keras.layers.Conv2DTranspose)
 
 
-def conv_layer_names(model: Any) -> list[str]:
+def conv_layer_names(model: keras.Model) -> list[str]:
     """Names of the model's 2-D convolutional layers, in order (top-level layers only).
 
     Examples
@@ -462,8 +464,8 @@ def conv_layer_names(model: Any) -> list[str]:
     return [layer.name for layer in getattr(model, "layers", []) if isinstance(layer, _conv_types())]
 
 
-def _feature_extractor(model: Any, layer) -> Callable:
-    """A function mapping a batch to (the layer's feature maps, the model's scores)."""
+def _maps_and_scores(model: Model, layer) -> Callable:
+    """The forward pass of Grad-CAM: a batch -> (the layer's feature maps, the model's scores)."""
     import keras
 
     if isinstance(model, keras.Sequential):
@@ -476,15 +478,9 @@ def _feature_extractor(model: Any, layer) -> Callable:
             return maps, h
 
         return run
-    if not hasattr(model, "_nodes_by_depth"):
-        raise TypeError(
-            f"grad_cam needs a Sequential or functional Keras model; {model.name!r} is subclassed (it defines its own "
-            "call()), so its feature maps cannot be read from the outside. Rebuild it as a Sequential or functional model."
-        )
-    nodes = [node for depth in model._nodes_by_depth.values() for node in depth if node.operation is layer]
-    if len(nodes) != 1:
-        raise ValueError(f"the layer {layer.name!r} is called {len(nodes)} times in {model.name!r}; Grad-CAM needs one call.")
-    extractor = keras.Model(model.inputs[0], [nodes[0].output_tensors[0], model.outputs[0]])
+    check_graph_model(model, who="grad_cam")
+    node = layer_call(model, layer, why="Grad-CAM needs one call")
+    extractor = keras.Model(model.inputs[0], [node.output_tensors[0], model.outputs[0]])
     return lambda x: extractor(x, training=False)
 
 
@@ -496,7 +492,7 @@ def _upsample(maps: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     return tf.image.resize(maps[..., None], size, method="bilinear").numpy()[..., 0]
 
 
-def grad_cam(model: Any, x: Any, *, target: Any = None, layer_name: str | None = None) -> Attribution:
+def grad_cam(model: Model, x: npt.ArrayLike, *, target: Target = None, layer_name: str | None = None) -> Attribution:
     """Grad-CAM: the feature maps of a conv layer, weighted by their average gradient.
 
     With ``A_k`` the k-th feature map of the layer (h × w) and ``y`` the explained output,
@@ -547,8 +543,7 @@ def grad_cam(model: Any, x: Any, *, target: Any = None, layer_name: str | None =
     >>> result.values.shape, result.extras["map"].shape
     ((2, 28, 28), (2, 14, 14))
     """
-    tf = _tf()
-    x = _as_input(model, x)
+    x = as_model_batch(model, x)
     if x.ndim not in (3, 4):
         raise ValueError(f"grad_cam explains images, a batch of shape (n, h, w) or (n, h, w, c); got {x.shape}.")
     convs = conv_layer_names(model)
@@ -561,32 +556,14 @@ def grad_cam(model: Any, x: Any, *, target: Any = None, layer_name: str | None =
         layer_name = convs[-1]
     elif layer_name not in convs:
         raise ValueError(f"the model has no conv layer named {layer_name!r}; its conv layers are: {', '.join(convs)}.")
-    run = _feature_extractor(model, model.get_layer(layer_name))
-
-    outputs, maps, weights, targets, all_features, all_grads = [], [], [], [], [], []
-    for start in range(0, len(x), _BATCH):
-        batch = tf.constant(x[start:start + _BATCH])
-        with tf.GradientTape() as tape:
-            features, scores = run(batch)  # (b, h', w', c), (b, K)
-            chosen = resolve_target(_target_slice(target, start, start + _BATCH), np.asarray(scores))
-            explained = _select(scores, chosen)  # (b,)
-        grads = tape.gradient(explained, features).numpy()  # (b, h', w', c)
-        features = features.numpy()
-        alpha = grads.mean(axis=(1, 2))  # (b, c): one weight per feature map
-        cam = np.maximum(np.einsum("bhwc,bc->bhw", features, alpha), 0.0)  # (b, h', w')
-        all_features.append(features)
-        all_grads.append(grads)
-        outputs.append(explained.numpy())
-        maps.append(cam)
-        weights.append(alpha)
-        targets.append(chosen)
-    cam = np.concatenate(maps).astype(float)
+    forward = _maps_and_scores(model, model.get_layer(layer_name))
+    outputs, grads, features, target = _gradients(forward, x, target, keep_watched=True)  # grads, features: (n, h', w', c)
+    weights = grads.mean(axis=(1, 2))  # (n, c): one weight per feature map
+    cam = np.maximum(np.einsum("nhwc,nc->nhw", features, weights), 0.0)  # (n, h', w')
     values = _upsample(cam, x.shape[1:3])  # (n, h, w)
     if x.ndim == 4:
         values = np.broadcast_to(values[..., None], x.shape)
-    target = None if targets[0] is None else np.concatenate(targets)
     return Attribution(
-        values=values, base_values=np.nan, outputs=np.concatenate(outputs), data=x, target=target, method="Grad-CAM",
-        extras={"map": cam, "weights": np.concatenate(weights).astype(float), "layer_name": layer_name,
-                "feature_maps": np.concatenate(all_features), "gradients": np.concatenate(all_grads)},
+        values=values, base_values=np.nan, outputs=outputs, data=x, target=target, method="Grad-CAM",
+        extras={"map": cam, "weights": weights, "layer_name": layer_name, "feature_maps": features, "gradients": grads},
     )

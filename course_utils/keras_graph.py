@@ -22,7 +22,7 @@ def is_graph_model(model: Any) -> bool:
     return hasattr(model, "_nodes_by_depth")
 
 
-def check_graph_model(model: Any, *, who: str = "these helpers") -> None:
+def check_graph_model(model: Any, *, who: str = "this helper") -> None:
     """A ``TypeError`` unless ``model`` is a Keras ``Sequential`` or functional model.
 
     A subclassed model computes in its own ``call()``, so its intermediate tensors cannot be read
@@ -34,7 +34,7 @@ def check_graph_model(model: Any, *, who: str = "these helpers") -> None:
         raise TypeError(f"Expected a Keras model, got {type(model).__name__}.")
     if not isinstance(model, keras.Sequential) and not is_graph_model(model):
         raise TypeError(
-            f"{who} need a Sequential or functional Keras model; {model.name!r} is a subclassed model (it defines its "
+            f"{who} needs a Sequential or functional Keras model; {model.name!r} is a subclassed model (it defines its "
             "own call()), so its layers' outputs cannot be read from the outside. Rebuild it as a Sequential or functional model."
         )
 

@@ -479,5 +479,5 @@ def test_grad_cam_on_a_subclassed_model_says_to_rebuild_it():
     model = Sub()
     x = np.zeros((1, 5, 5, 1), np.float32)
     model(x)
-    with pytest.raises(TypeError, match=r"'sub' is subclassed.*Rebuild it as a Sequential or functional model"):
+    with pytest.raises(TypeError, match=r"grad_cam needs a Sequential or functional Keras model; 'sub' is a subclassed model.*Rebuild it as a Sequential or functional model"):
         grad_cam(model, x)
