@@ -21,6 +21,8 @@ from typing import Any, Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 
+from course_utils.validation import check_count
+
 __all__ = ["plot_image_attribution", "plot_feature_attribution", "POSITIVE", "NEGATIVE"]
 
 #: Bar colours (Okabe–Ito vermillion and blue): the same sides as the RdBu_r heatmaps.
@@ -188,8 +190,8 @@ def plot_feature_attribution(
         if data.shape != values.shape:
             raise ValueError(f"data should hold this example's {len(values)} feature values, shape {values.shape}; got shape {data.shape}.")
         names = [f"{n} = {_format_value(v)}" for n, v in zip(names, data)]
-    if top_k is not None and (not isinstance(top_k, (int, np.integer)) or isinstance(top_k, bool) or top_k < 1):
-        raise ValueError(f"top_k is how many features to draw, an int >= 1 (or None for all); got {top_k!r}.")
+    if top_k is not None:
+        top_k = check_count(top_k, "top_k", meaning="how many features to draw (or None for all)")
 
     order = np.argsort(-np.abs(values), kind="stable")  # largest |value| first
     shown = order if top_k is None else order[:top_k]

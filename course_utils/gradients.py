@@ -43,7 +43,7 @@ import numpy.typing as npt
 import course_utils  # noqa: F401  (quietens TensorFlow before it is imported)
 from course_utils.explanation import Attribution, Target, resolve_target, select_output
 from course_utils.keras_graph import check_graph_model, layer_call
-from course_utils.validation import DEFAULT_BATCH_SIZE, as_model_batch, check_count, predict_in_batches
+from course_utils.validation import DEFAULT_BATCH_SIZE, RowsOnDemand, as_model_batch, check_count, predict_in_batches
 
 if TYPE_CHECKING:  # for the annotations only: importing this module does not import TensorFlow
     import keras
@@ -408,7 +408,7 @@ def integrated_gradients(
     outputs = select_output(scores_x, target)
     base_values = select_output(_scores(model, base), target)
 
-    path = _StraightPath(base, x, n_steps)  # n * n_steps points, made one batch at a time
+    path = _straight_path(base, x, n_steps)  # n * n_steps points
     path_target = None if target is None else np.repeat(target, n_steps)
     grad_sum = np.zeros(x.shape)
     for rows, _, grads, _, _ in _gradient_batches(_input_and_scores(model), path, path_target, batch_size=batch_size):
@@ -420,25 +420,19 @@ def integrated_gradients(
     )
 
 
-class _StraightPath:
-    """The midpoints of the straight paths from each baseline to its input, made on demand.
+def _straight_path(base: np.ndarray, x: np.ndarray, n_steps: int) -> RowsOnDemand:
+    """The midpoints of the straight paths from each baseline to its input, made one batch at a time.
 
-    Point ``p`` is example ``p // n_steps`` at ``α = (p % n_steps + ½) / n_steps``:
-    ``baseline + α (x − baseline)``.
+    Point ``p`` is example ``p // n_steps`` at ``α = (p % n_steps + ½) / n_steps``: ``x' + α (x − x')``.
     """
+    alphas = (np.arange(n_steps) + 0.5) / n_steps  # midpoints of n_steps equal slices of [0, 1]
+    shape = (-1,) + (1,) * (x.ndim - 1)
 
-    def __init__(self, base: np.ndarray, x: np.ndarray, n_steps: int):
-        self.base, self.x, self.n_steps = base, x, n_steps
-        self.alphas = (np.arange(n_steps) + 0.5) / n_steps  # midpoints of n_steps equal slices of [0, 1]
+    def points(p: np.ndarray) -> np.ndarray:
+        i, alpha = p // n_steps, alphas[p % n_steps].reshape(shape)
+        return (base[i] + alpha * (x[i] - base[i])).astype(np.float32)  # (b, ...)
 
-    def __len__(self) -> int:
-        return len(self.x) * self.n_steps
-
-    def __getitem__(self, points: slice) -> np.ndarray:
-        p = np.arange(len(self))[points]
-        i, k = p // self.n_steps, p % self.n_steps
-        alpha = self.alphas[k].reshape((-1,) + (1,) * (self.x.ndim - 1))
-        return (self.base[i] + alpha * (self.x[i] - self.base[i])).astype(np.float32)  # (b, ...)
+    return RowsOnDemand(len(x) * n_steps, points)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -30,7 +30,8 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from course_utils.explanation import Attribution, as_batch, explained_outputs, select_output
+from course_utils.explanation import Attribution, PredictFn, Target, explained_outputs, select_output
+from course_utils.validation import DEFAULT_BATCH_SIZE, RowsOnDemand, as_batch, check_count, check_positive, predict_in_batches
 
 __all__ = [
     "kernel_weights",
@@ -61,7 +62,7 @@ def kernel_weights(distances: Any, kernel_width: float) -> np.ndarray:
     >>> kernel_weights([0.0, 1.0], kernel_width=1.0).round(3)
     array([1.   , 0.607])
     """
-    width = _positive(kernel_width, "kernel_width")
+    width = check_positive(kernel_width, "kernel_width")
     distances = np.asarray(distances, dtype=float)
     return np.exp(-(distances**2) / (2.0 * width**2))
 
@@ -157,7 +158,7 @@ def lime_tabular(
     n_samples: int = 5000,
     kernel_width: float | None = None,
     seed: int = 0,
-    batch_size: int = 100_000,
+    batch_size: int = DEFAULT_BATCH_SIZE,
 ) -> Attribution:
     """LIME for tabular data with continuous features (lime's ``discretize_continuous=False``).
 
@@ -186,8 +187,8 @@ def lime_tabular(
         Seed of ``np.random.default_rng``. Every example gets the same draw of ``ε``, so
         explaining a batch gives the same result as explaining its examples one at a time.
     batch_size : int
-        At most this many rows per call of ``predict_fn``: the copies of several examples are
-        stacked into one call, so the model is called about ``n * n_samples / batch_size`` times.
+        At most this many rows per call of ``predict_fn``: the copies of all examples are made
+        and predicted batch by batch, so the model is called ``ceil(n * n_samples / batch_size)`` times.
 
     Returns
     -------
@@ -218,9 +219,9 @@ def lime_tabular(
     d = training.shape[1]
     names = _column_names(x) or _column_names(training_data)
     x = as_batch(x, example_shape=(d,), name="x")
-    n_samples = _count(n_samples, "n_samples", minimum=2)
-    batch_size = _count(batch_size, "batch_size", minimum=1)
-    width = 0.75 * np.sqrt(d) if kernel_width is None else _positive(kernel_width, "kernel_width")
+    n_samples = check_count(n_samples, "n_samples", minimum=2)
+    batch_size = check_count(batch_size, "batch_size", meaning="the number of rows per call of predict_fn")
+    width = 0.75 * np.sqrt(d) if kernel_width is None else check_positive(kernel_width, "kernel_width")
 
     mean = training.mean(axis=0)  # (d,)
     std = training.std(axis=0)  # (d,) population std, as StandardScaler
@@ -230,13 +231,9 @@ def lime_tabular(
     n = x.shape[0]
     noise = np.random.default_rng(seed).standard_normal((n_samples, d))  # (m, d), shared by all examples
     noise[0] = 0.0  # the first copy is x itself
-    y = np.empty((n, n_samples))  # the explained output on every copy
-    per_call = max(1, batch_size // n_samples)  # examples whose copies go into one call of predict_fn
-    for start in range(0, n, per_call):
-        rows = slice(start, start + per_call)
-        copies = (x[rows, None, :] + noise * std).reshape(-1, d)  # (rows * m, d) in original units
-        scores = _predict_in_batches(predict_fn, copies, batch_size)
-        y[rows] = select_output(scores, None if target is None else np.repeat(target[rows], n_samples)).reshape(-1, n_samples)
+    copies = RowsOnDemand(n * n_samples, lambda r: x[r // n_samples] + noise[r % n_samples] * std)  # original units
+    scores = predict_in_batches(predict_fn, copies, batch_size=batch_size)  # (n * m,) or (n * m, K)
+    y = select_output(scores, None if target is None else np.repeat(target, n_samples)).reshape(n, n_samples)
     weights = kernel_weights(np.linalg.norm(noise, axis=1), width)  # (m,): distance to x in standardized units
     # The standardized copies are (x - mean) / std + noise. Shifting the features does not change the
     # coefficients of a fit with an (unpenalized) intercept, so all n fits share Z = noise: the
@@ -270,7 +267,7 @@ def grid_segments(shape: tuple[int, int] = (28, 28), *, patch: int = 4) -> np.nd
     """
     if len(tuple(shape)) != 2:
         raise ValueError(f"shape must be (height, width) of one image; got {shape}.")
-    patch = _count(patch, "patch", minimum=1)
+    patch = check_count(patch, "patch")
     h, w = (int(s) for s in shape)
     rows, cols = np.arange(h) // patch, np.arange(w) // patch
     return rows[:, None] * (-(-w // patch)) + cols[None, :]  # (h, w)
@@ -286,7 +283,7 @@ def lime_image(
     kernel_width: float = 0.25,
     fill: float = 0.0,
     seed: int = 0,
-    batch_size: int = 1000,
+    batch_size: int = DEFAULT_BATCH_SIZE,
 ) -> Attribution:
     """LIME for images: which superpixels, switched off, change the explained output?
 
@@ -347,23 +344,27 @@ def lime_image(
             "Pass images[None] for one image."
         )
     n, h, w = images.shape[:3]
-    n_samples = _count(n_samples, "n_samples", minimum=2)
-    batch_size = _count(batch_size, "batch_size", minimum=1)
-    width = _positive(kernel_width, "kernel_width")
+    n_samples = check_count(n_samples, "n_samples", minimum=2)
+    batch_size = check_count(batch_size, "batch_size", meaning="the number of images per call of predict_fn")
+    width = check_positive(kernel_width, "kernel_width")
     labels = _image_segments(segments, n, (h, w))  # (n, h, w), labels 0..S_i-1 per image
     outputs, target = explained_outputs(predict_fn, images, target)
 
-    masks, copies = [], []
-    for image, label in zip(images, labels):
-        n_segments = int(label.max()) + 1
-        mask = np.random.default_rng(seed).integers(0, 2, size=(n_samples, n_segments))  # (m, S)
+    masks = []
+    for label in labels:
+        mask = np.random.default_rng(seed).integers(0, 2, size=(n_samples, int(label.max()) + 1))  # (m, S)
         mask[0] = 1  # the first copy is the image itself
-        on = mask[:, label]  # (m, h, w): is each pixel's superpixel on?
+        masks.append(mask)
+
+    def copy(r: np.ndarray) -> np.ndarray:
+        """Copies ``r`` (image ``r // m``, mask ``r % m``) with the switched-off superpixels filled."""
+        i, k = r // n_samples, r % n_samples
+        on = np.stack([masks[a][b][labels[a]] for a, b in zip(i, k)])  # (b, h, w): is each pixel's superpixel on?
         if images.ndim == 4:
             on = on[..., None]
-        masks.append(mask)
-        copies.append(np.where(on, image, fill).astype(dtype))  # (m, h, w)
-    scores = _predict_in_batches(predict_fn, np.concatenate(copies), batch_size)
+        return np.where(on, images[i], fill).astype(dtype)
+
+    scores = predict_in_batches(predict_fn, RowsOnDemand(n * n_samples, copy), batch_size=batch_size)
     y = select_output(scores, None if target is None else np.repeat(target, n_samples)).reshape(n, n_samples)
 
     values = np.zeros(images.shape)
@@ -413,7 +414,7 @@ def top_k_jaccard(a: Any, b: Any, *, k: int) -> float:
     a, b = np.ravel(np.asarray(a, dtype=float)), np.ravel(np.asarray(b, dtype=float))
     if a.shape != b.shape:
         raise ValueError(f"the two explanations must have the same number of features; got {a.size} and {b.size}.")
-    k = _count(k, "k", minimum=1)
+    k = check_count(k, "k")
     if k > a.size:
         raise ValueError(f"k={k} is more than the {a.size} features of the explanation.")
     top_a = set(np.argsort(-np.abs(a), kind="stable")[:k].tolist())
@@ -452,8 +453,8 @@ def local_surrogate_1d(
     ``kernel_width`` is in units of ``scale`` (as tabular LIME's is in training stds). ``alpha=0``
     fits weighted least squares, so the line is exactly the best weighted linear fit.
     """
-    scale = _positive(scale, "scale")
-    noise = np.random.default_rng(seed).standard_normal(_count(n_samples, "n_samples", minimum=2))
+    scale = check_positive(scale, "scale")
+    noise = np.random.default_rng(seed).standard_normal(check_count(n_samples, "n_samples", minimum=2))
     samples = float(x0) + scale * noise
     outputs = np.asarray(f(samples), dtype=float).reshape(-1)
     if outputs.shape != samples.shape:
@@ -531,34 +532,8 @@ def plot_segments(image: Any, segments: Any, *, ax=None, title: str | None = Non
 
 
 # --------------------------------------------------------------------------- small helpers
-def _predict_in_batches(predict_fn: Callable[[np.ndarray], Any], rows: np.ndarray, batch_size: int) -> np.ndarray:
-    """``predict_fn`` on ``rows`` in chunks of at most ``batch_size``, concatenated: (N,) or (N, K)."""
-    parts = []
-    for start in range(0, rows.shape[0], batch_size):
-        chunk = rows[start:start + batch_size]
-        scores = np.asarray(predict_fn(chunk), dtype=float)
-        if scores.shape[:1] != (chunk.shape[0],):
-            raise ValueError(f"predict_fn returned shape {scores.shape} for {chunk.shape[0]} inputs; it must return (n,) or (n, K).")
-        parts.append(scores)
-    return np.concatenate(parts)
-
-
 def _column_names(table: Any) -> list[str] | None:
     columns = getattr(table, "columns", None)
     return None if columns is None else [str(c) for c in columns]
 
 
-def _count(value: Any, name: str, *, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}; got {value!r}.")
-    return int(value)
-
-
-def _positive(value: Any, name: str) -> float:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a positive number; got {value!r}.") from None
-    if not np.isfinite(number) or number <= 0:
-        raise ValueError(f"{name} must be a positive number; got {value!r}.")
-    return number

@@ -22,6 +22,8 @@ from typing import Sequence
 
 import numpy as np
 
+from course_utils.validation import check_count
+
 __all__ = [
     "METHODS",
     "least_squares",
@@ -152,8 +154,7 @@ def make_correlated_features(
     0.9
     """
     correlation = _check_correlation(correlation)
-    if not isinstance(n_samples, (int, np.integer)) or n_samples < 3:
-        raise ValueError(f"n_samples must be an integer of at least 3; got {n_samples!r}.")
+    n_samples = check_count(n_samples, "n_samples", minimum=3)
     weights = np.asarray(weights, dtype=float)
     if weights.shape != (2,):
         raise ValueError(f"weights must be a pair (w1, w2); got shape {weights.shape}.")
@@ -225,8 +226,7 @@ def collinearity_experiment(
     ((40, 2), (40, 25))
     """
     correlation = _check_correlation(correlation)
-    if not isinstance(n_resamples, (int, np.integer)) or n_resamples < 2:
-        raise ValueError(f"n_resamples must be an integer of at least 2 (a spread needs two fits); got {n_resamples!r}.")
+    n_resamples = check_count(n_resamples, "n_resamples", minimum=2, meaning="the number of fits (a spread needs two)")
     true_weights = np.asarray(weights, dtype=float)
     rng = np.random.default_rng(seed)
     x_test, y_test, _ = _draw(rng, n_test, correlation, true_weights, 0.0)

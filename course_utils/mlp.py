@@ -30,6 +30,8 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from course_utils.validation import check_count, check_positive
+
 __all__ = [
     "dense_forward",
     "dense_backward",
@@ -343,22 +345,18 @@ class MLP:
         y = self._check_y(y, len(X))
         if optimizer not in ("adam", "sgd"):
             raise ValueError(f"optimizer should be 'adam' or 'sgd'; got {optimizer!r}.")
-        if int(epochs) < 1 or int(batch_size) < 1 or not learning_rate > 0:
-            raise ValueError(
-                f"epochs and batch_size should be positive integers and learning_rate positive; "
-                f"got epochs={epochs}, batch_size={batch_size}, learning_rate={learning_rate}."
-            )
+        epochs, batch_size = check_count(epochs, "epochs"), check_count(batch_size, "batch_size")
+        learning_rate = check_positive(learning_rate, "learning_rate")
         val = None
         if validation_data is not None:
             X_val = self._check_x(validation_data[0])
             val = (X_val, self._check_y(validation_data[1], len(X_val)))
         step = _Adam(self.params, learning_rate) if optimizer == "adam" else _SGD(learning_rate)
         rng = np.random.default_rng(seed)
-        batch_size = int(batch_size)
         history: dict[str, list[float]] = {"loss": [], "accuracy": []}
         if val is not None:
             history.update(val_loss=[], val_accuracy=[])
-        epoch_range = range(int(epochs))
+        epoch_range = range(epochs)
         if progress:
             from tqdm.auto import tqdm
 

@@ -18,6 +18,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import ListedColormap, to_rgb
 
+from course_utils.validation import check_count
+
 __all__ = ["OKABE_ITO", "plot_decision_boundary", "plot_weight_images"]
 
 #: The Okabe–Ito colour-blind-safe palette (black last: it is kept for lines).
@@ -117,8 +119,7 @@ def plot_decision_boundary(
     >>> ax = plot_decision_boundary(lambda Z: Z.sum(axis=1) - 1.0, X, y, resolution=20)
     """
     X, y = _check_points(X, y)
-    if not isinstance(resolution, (int, np.integer)) or resolution < 2:
-        raise ValueError(f"resolution is the number of grid points per axis, an int >= 2; got {resolution!r}.")
+    resolution = check_count(resolution, "resolution", minimum=2, meaning="the number of grid points per axis")
     if not np.isfinite(padding) or padding < 0:
         raise ValueError(f"padding is a margin in feature units, a number >= 0; got {padding!r}.")
     if feature_names is not None and (isinstance(feature_names, str) or len(feature_names) != 2):
@@ -223,8 +224,7 @@ def plot_weight_images(
     k = len(W)
     if titles is not None and len(titles) != k:
         raise ValueError(f"titles should have one entry per weight vector ({k}); got {len(titles)}.")
-    if not isinstance(ncols, (int, np.integer)) or ncols < 1:
-        raise ValueError(f"ncols should be a positive int; got {ncols!r}.")
+    ncols = check_count(ncols, "ncols")
 
     if axes is None:
         ncols = min(ncols, k)

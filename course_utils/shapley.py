@@ -37,7 +37,8 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
-from course_utils.explanation import Attribution, as_batch, explained_outputs, select_output
+from course_utils.explanation import Attribution, explained_outputs, select_output
+from course_utils.validation import DEFAULT_BATCH_SIZE, RowsOnDemand, as_batch, check_count, predict_in_batches
 
 __all__ = [
     "MAX_EXACT_FEATURES",
@@ -58,8 +59,6 @@ __all__ = [
 
 #: exact_shapley enumerates 2**d coalitions; beyond this many features it refuses.
 MAX_EXACT_FEATURES = 20
-#: Rows per call of predict_fn (bounds memory: rows * d numbers are built at once).
-DEFAULT_BATCH_SIZE = 65_536
 
 
 # ---------------------------------------------------------------------------------------------
@@ -68,8 +67,7 @@ DEFAULT_BATCH_SIZE = 65_536
 
 
 def _check_players(n_players: Any, *, limit: int = MAX_EXACT_FEATURES) -> int:
-    if isinstance(n_players, bool) or not isinstance(n_players, (int, np.integer)) or n_players < 1:
-        raise ValueError(f"n_players must be a positive int; got {n_players!r}.")
+    n_players = check_count(n_players, "n_players")
     if n_players > limit:
         raise ValueError(
             f"enumerating the 2**{n_players} coalitions of {n_players} players is too much; "
@@ -246,25 +244,23 @@ def _validate(x: Any, background: Any) -> tuple[np.ndarray, np.ndarray, list[str
 
 
 def _coalition_values(predict_fn, x, background, coalitions, target, batch_size) -> np.ndarray:
-    """``v_x(S)`` for every example and coalition, shape (n, m), in calls of ~``batch_size`` rows."""
+    """``v_x(S)`` for every example and coalition, shape (n, m), the masked rows made batch by batch.
+
+    Row ``r`` is pair ``p = r // n_background`` (example ``p // m``, coalition ``p % m``) with the
+    features outside the coalition taken from background row ``r % n_background``.
+    """
     n, d = x.shape
     m, n_background = len(coalitions), len(background)
-    pairs_per_call = max(1, batch_size // n_background)  # (example, coalition) pairs per call
-    example_of = np.repeat(np.arange(n), m)  # (n * m,)
-    coalition_of = np.tile(np.arange(m), n)  # (n * m,)
-    values = np.empty(n * m)
-    for start in range(0, n * m, pairs_per_call):
-        rows = slice(start, start + pairs_per_call)
-        mask = coalitions[coalition_of[rows]][:, None, :]  # (p, 1, d)
-        inputs = np.where(mask, x[example_of[rows]][:, None, :], background[None])  # (p, n_background, d)
-        scores = np.asarray(predict_fn(inputs.reshape(-1, d)))  # (p * n_background,) or (p * n_background, K)
-        if scores.shape[:1] != (inputs.shape[0] * n_background,):
-            raise ValueError(
-                f"predict_fn returned shape {scores.shape} for {inputs.shape[0] * n_background} rows; it must return (n,) or (n, K)."
-            )
-        chosen = None if target is None else np.repeat(target[example_of[rows]], n_background)
-        values[rows] = select_output(scores, chosen).reshape(-1, n_background).mean(axis=1)
-    return values.reshape(n, m)
+    if m == 0:  # one feature: KernelSHAP has no proper coalition to evaluate
+        return np.zeros((n, 0))
+
+    def masked(r: np.ndarray) -> np.ndarray:
+        pair = r // n_background
+        return np.where(coalitions[pair % m], x[pair // m], background[r % n_background])  # (b, d)
+
+    scores = predict_in_batches(predict_fn, RowsOnDemand(n * m * n_background, masked), batch_size=batch_size)
+    chosen = None if target is None else np.repeat(target, m * n_background)
+    return select_output(scores, chosen).reshape(n, m, n_background).mean(axis=2)
 
 
 def _base_values(predict_fn, background, target, n) -> np.ndarray:
@@ -275,9 +271,7 @@ def _base_values(predict_fn, background, target, n) -> np.ndarray:
 
 
 def _check_batch_size(batch_size: Any) -> int:
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-        raise ValueError(f"batch_size is the number of rows per call of predict_fn, a positive int; got {batch_size!r}.")
-    return int(batch_size)
+    return check_count(batch_size, "batch_size", meaning="the number of rows per call of predict_fn")
 
 
 def coalition_values(
@@ -431,8 +425,7 @@ def sample_coalitions(n_features: int, n_samples: int, *, seed: int = 0, paired:
     d = _check_players(n_features, limit=10_000)
     if d < 2:
         raise ValueError("with one feature there is no coalition that is neither empty nor full to sample.")
-    if isinstance(n_samples, bool) or not isinstance(n_samples, (int, np.integer)) or n_samples < 1:
-        raise ValueError(f"n_samples is the number of coalitions to draw, a positive int; got {n_samples!r}.")
+    n_samples = check_count(n_samples, "n_samples", meaning="the number of coalitions to draw")
     rng = np.random.default_rng(seed)
     sizes = np.arange(1, d)
     p = 1.0 / (sizes * (d - sizes))
@@ -536,8 +529,7 @@ def kernel_shap(
     d = x.shape[1]
     n_proper = 2**d - 2  # coalitions neither empty nor full
     if n_samples is not None:
-        if isinstance(n_samples, bool) or not isinstance(n_samples, (int, np.integer)) or n_samples < d:
-            raise ValueError(f"n_samples is the number of coalitions to evaluate, an int of at least d = {d}; got {n_samples!r}.")
+        check_count(n_samples, "n_samples", minimum=d, meaning=f"the number of coalitions to evaluate (at least one per feature)")
     elif d > MAX_EXACT_FEATURES:
         raise ValueError(
             f"with d = {d} features the 2**{d} coalitions are too many to enumerate; pass n_samples to sample "

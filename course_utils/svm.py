@@ -24,6 +24,8 @@ from typing import Any
 
 import numpy as np
 
+from course_utils.validation import check_count
+
 __all__ = [
     "LinearClassifier",
     "to_signed_labels",
@@ -280,8 +282,7 @@ def fit_linear_svm(
     """
     X, y = _check_Xy(X, y, "fit_linear_svm")
     C = _check_C(C, "fit_linear_svm")
-    if not isinstance(n_steps, (int, np.integer)) or n_steps < 1:
-        raise ValueError(f"fit_linear_svm: n_steps should be a positive int; got {n_steps!r}.")
+    n_steps = check_count(n_steps, "n_steps", meaning="fit_linear_svm's number of subgradient steps")
     mean = X.mean(axis=0)
     Xc = X - mean  # (n, d) centred
     w, b = np.zeros(X.shape[1]), 0.0

@@ -31,6 +31,7 @@ __all__ = [
     "check_callable_model",
     "predict_in_batches",
     "Rows",
+    "RowsOnDemand",
 ]
 
 #: Rows (inputs) per call of a model or ``predict_fn``: bounds the memory of one call (a batch of
@@ -187,6 +188,24 @@ class Rows(Protocol):
     def __len__(self) -> int: ...
 
     def __getitem__(self, rows: slice) -> np.ndarray: ...
+
+
+class RowsOnDemand:
+    """``n`` rows made by ``make(indices)`` only when a batch asks for them (a :class:`Rows`).
+
+    >>> squares = RowsOnDemand(4, lambda i: (i ** 2)[:, None])
+    >>> len(squares), squares[1:3].ravel().tolist()
+    (4, [1, 4])
+    """
+
+    def __init__(self, n: int, make: Callable[[np.ndarray], np.ndarray]):
+        self.n, self.make = int(n), make
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, rows: slice) -> np.ndarray:
+        return self.make(np.arange(self.n)[rows])
 
 
 def predict_in_batches(

@@ -213,10 +213,10 @@ def test_a_batch_equals_one_example_at_a_time_and_few_model_calls():
         return np.tanh(X @ [1.0, -1.0, 0.5, 0.0, 2.0])
 
     batch = cl.lime_tabular(f, X[:6], X, n_samples=1000, batch_size=2500)
-    assert calls == [6, 2000, 2000, 2000]  # the outputs, then the copies of 2 examples per call
+    assert calls == [6, 2500, 2500, 1000]  # the outputs, then all 6,000 copies, batch_size rows per call
     calls.clear()
-    cl.lime_tabular(f, X[:2], X, n_samples=1000, batch_size=300)  # more copies than batch_size: split each example's
-    assert calls == [2, 300, 300, 300, 100, 300, 300, 300, 100]
+    cl.lime_tabular(f, X[:2], X, n_samples=1000, batch_size=300)  # a batch may hold the copies of two examples
+    assert calls == [2] + [300] * 6 + [200]
     for i in range(6):
         one = cl.lime_tabular(f, X[i:i + 1], X, n_samples=1000)
         assert np.allclose(batch.values[i], one.values[0], rtol=1e-12) and np.isclose(batch.base_values[i], one.base_values[0])
@@ -437,8 +437,8 @@ def test_plot_segments_draws_every_border_once():
 @pytest.mark.parametrize(
     "call, message",
     [
-        (lambda: cl.kernel_weights([1.0], 0.0), r"kernel_width must be a positive number; got 0\.0"),
-        (lambda: cl.kernel_weights([1.0], "wide"), r"kernel_width must be a positive number; got 'wide'"),
+        (lambda: cl.kernel_weights([1.0], 0.0), r"kernel_width should be a positive number; got 0\.0"),
+        (lambda: cl.kernel_weights([1.0], "wide"), r"kernel_width should be a positive number; got 'wide'"),
         (lambda: cl.fit_surrogate(np.ones(5), np.ones(5), np.ones(5)), r"Z must have shape \(m, k\).*pass Z\[:, None\]"),
         (lambda: cl.fit_surrogate(np.ones((5, 2)), np.ones(4), np.ones(5)), r"y must hold one output per sample, shape \(5,\); got \(4,\)"),
         (lambda: cl.fit_surrogate(np.ones((5, 2)), np.ones(5), np.ones(3)), r"weights must hold one weight per sample, shape \(5,\); got \(3,\)"),
@@ -464,14 +464,14 @@ _X = np.random.default_rng(0).normal(size=(50, 3))
         (lambda: cl.lime_tabular(lambda X: X[:, 0], _X[:2, :2], _X), r"expected a batch of shape \(n, 3\); got \(2, 2\)"),
         (lambda: cl.lime_tabular(lambda X: X[:, 0], _X[:2, :1], _X[:, 0]), r"training_data must be a table.*training_data\[:, None\]"),
         (lambda: cl.lime_tabular(lambda X: X[:, 0], _X[:2], _X[None]), r"training_data must be a table of shape \(N, d\); got \(1, 50, 3\)"),
-        (lambda: cl.lime_tabular(lambda X: X[:, 0], _X[:2], _X, n_samples=1), r"n_samples must be an integer >= 2; got 1"),
-        (lambda: cl.lime_tabular(lambda X: X[:, 0], _X[:2], _X, n_samples=10.0), r"n_samples must be an integer >= 2; got 10\.0"),
-        (lambda: cl.lime_tabular(lambda X: X[:, 0], _X[:2], _X, batch_size=0), r"batch_size must be an integer >= 1"),
-        (lambda: cl.lime_tabular(lambda X: X[:, 0], _X[:2], _X, kernel_width=-1), r"kernel_width must be a positive number"),
+        (lambda: cl.lime_tabular(lambda X: X[:, 0], _X[:2], _X, n_samples=1), r"n_samples should be an integer of at least 2; got 1"),
+        (lambda: cl.lime_tabular(lambda X: X[:, 0], _X[:2], _X, n_samples=10.0), r"n_samples should be an integer of at least 2; got 10\.0"),
+        (lambda: cl.lime_tabular(lambda X: X[:, 0], _X[:2], _X, batch_size=0), r"batch_size is the number of rows per call of predict_fn, an int >= 1"),
+        (lambda: cl.lime_tabular(lambda X: X[:, 0], _X[:2], _X, kernel_width=-1), r"kernel_width should be a positive number"),
         (lambda: cl.lime_tabular(lambda X: X[:, 0], _X[:2], _X, target=1), r"one output per example.*leave target=None"),
         (lambda: cl.lime_tabular(lambda X: np.ones((len(X), 2)), _X[:2], _X, target=2), r"target classes must be in 0\.\.1"),
         (lambda: cl.lime_tabular(lambda X: X[:1, 0], _X[:2], _X), r"predict_fn returned shape \(1,\) for 2 examples"),
-        (lambda: cl.lime_tabular(lambda X: X[:1000, 0], _X[:1], _X, n_samples=2000), r"predict_fn returned shape \(1000,\) for 2000 inputs"),
+        (lambda: cl.lime_tabular(lambda X: X[:1000, 0], _X[:1], _X, n_samples=2000), r"predict_fn returned shape \(1000,\) for 1024 inputs"),
     ],
 )
 def test_tabular_errors(call, message):
@@ -490,16 +490,16 @@ _MEAN = lambda x: x.reshape(len(x), -1).mean(axis=1)
         (lambda: cl.lime_image(_MEAN, np.zeros((2, 784))), r"images must have shape \(n, h, w\) or \(n, h, w, channels\); got \(2, 784\)"),
         (lambda: cl.lime_image(_MEAN, _IMAGES, segments=np.zeros((28, 28))), r"segments must hold integer superpixel labels.*astype\(int\)"),
         (lambda: cl.lime_image(_MEAN, _IMAGES, segments=np.zeros((14, 14), dtype=int)), r"segments must have the shape of one image \(28, 28\)"),
-        (lambda: cl.lime_image(_MEAN, _IMAGES, segments=0), r"patch must be an integer >= 1; got 0"),
-        (lambda: cl.lime_image(_MEAN, _IMAGES, n_samples=1), r"n_samples must be an integer >= 2"),
-        (lambda: cl.lime_image(_MEAN, _IMAGES, kernel_width=0), r"kernel_width must be a positive number"),
+        (lambda: cl.lime_image(_MEAN, _IMAGES, segments=0), r"patch should be a positive integer; got 0"),
+        (lambda: cl.lime_image(_MEAN, _IMAGES, n_samples=1), r"n_samples should be an integer of at least 2"),
+        (lambda: cl.lime_image(_MEAN, _IMAGES, kernel_width=0), r"kernel_width should be a positive number"),
         (lambda: cl.grid_segments((28, 28, 1)), r"shape must be \(height, width\) of one image"),
         (lambda: cl.top_k_jaccard([1.0, 2.0], [1.0, 2.0, 3.0], k=1), r"same number of features; got 2 and 3"),
         (lambda: cl.top_k_jaccard([1.0, 2.0], [1.0, 2.0], k=3), r"k=3 is more than the 2 features"),
-        (lambda: cl.top_k_jaccard([1.0, 2.0], [1.0, 2.0], k=0), r"k must be an integer >= 1"),
+        (lambda: cl.top_k_jaccard([1.0, 2.0], [1.0, 2.0], k=0), r"k should be a positive integer"),
         (lambda: cl.seed_stability([[1.0, 2.0]], k=1), r"at least 2, got 1"),
         (lambda: cl.local_surrogate_1d(lambda x: x[:3], 0.0, kernel_width=1.0), r"f must map an array of 200 numbers to 200 outputs"),
-        (lambda: cl.local_surrogate_1d(np.sin, 0.0, kernel_width=1.0, scale=0), r"scale must be a positive number"),
+        (lambda: cl.local_surrogate_1d(np.sin, 0.0, kernel_width=1.0, scale=0), r"scale should be a positive number"),
         (lambda: cl.plot_segments(np.zeros((1, 28, 28)), cl.grid_segments()), r"both have shape \(h, w\).*x\[i\]"),
     ],
 )

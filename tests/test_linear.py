@@ -103,7 +103,7 @@ def test_make_correlated_features_is_reproducible():
 def test_make_correlated_features_errors():
     with pytest.raises(ValueError, match=r"correlation must be strictly between -1 and 1; got 1.0.*copies"):
         linear.make_correlated_features(10, correlation=1.0)
-    with pytest.raises(ValueError, match=r"n_samples must be an integer of at least 3; got 2"):
+    with pytest.raises(ValueError, match=r"n_samples should be an integer of at least 3; got 2"):
         linear.make_correlated_features(2)
     with pytest.raises(ValueError, match=r"weights must be a pair"):
         linear.make_correlated_features(10, weights=(1.0, 2.0, 3.0))
@@ -142,7 +142,7 @@ def test_collinearity_fits_are_least_squares_fits():
 def test_collinearity_experiment_errors():
     with pytest.raises(ValueError, match=r"correlation must be strictly between -1 and 1; got -1.5"):
         linear.collinearity_experiment(-1.5)
-    with pytest.raises(ValueError, match=r"n_resamples must be an integer of at least 2"):
+    with pytest.raises(ValueError, match=r"n_resamples is the number of fits \(a spread needs two\), an int >= 2"):
         linear.collinearity_experiment(0.5, n_resamples=1)
 
 

@@ -187,7 +187,7 @@ def test_errors_about_the_construction_and_training_options():
     net, X, y = MLP([2, 2]), np.zeros((2, 2)), np.array([0, 1])
     with pytest.raises(ValueError, match=r"optimizer should be 'adam' or 'sgd'; got 'rmsprop'"):
         net.fit(X, y, optimizer="rmsprop")
-    with pytest.raises(ValueError, match=r"positive.*got epochs=0"):
+    with pytest.raises(ValueError, match=r"epochs should be a positive integer; got 0"):
         net.fit(X, y, epochs=0)
 
 

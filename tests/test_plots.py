@@ -137,7 +137,7 @@ def test_weight_images_on_given_axes_and_single_vector():
         (np.zeros((10, 784)), {}, r"W has shape \(10, 784\)\. Pass one weight vector of 64 values per row, or set image_shape"),
         (np.zeros((2, 64)), {"titles": ["a"]}, r"titles should have one entry per weight vector \(2\); got 1"),
         (np.zeros((2, 64)), {"image_shape": (8,)}, r"image_shape should be \(height, width\)"),
-        (np.zeros((2, 64)), {"ncols": 0}, r"ncols should be a positive int"),
+        (np.zeros((2, 64)), {"ncols": 0}, r"ncols should be a positive integer"),
     ],
 )
 def test_weight_images_errors(W, kwargs, message):

@@ -307,7 +307,7 @@ def test_errors_say_how_to_fix_the_call():
         exact_shapley(lambda X: np.float64(X.sum()), x, background)
     with pytest.raises(ValueError, match=r"batch_size is the number of rows per call"):
         exact_shapley(f, x, background, batch_size=0)
-    with pytest.raises(ValueError, match=r"n_samples is the number of coalitions to evaluate, an int of at least d = 3; got 2"):
+    with pytest.raises(ValueError, match=r"n_samples is the number of coalitions to evaluate \(at least one per feature\), an int >= 3; got 2"):
         kernel_shap(f, x, background, n_samples=2)
     with pytest.raises(ValueError, match=r"coalitions must be a boolean array of shape \(m, 3\)"):
         shapley.coalition_values(f, x, background, np.ones((2, 3)))
@@ -328,7 +328,7 @@ def test_game_errors():
         shapley_values(lambda S: None, 2)
     with pytest.raises(TypeError, match=r"value_fn must be a function of a coalition"):
         shapley_values({0: 1.0}, 2)
-    with pytest.raises(ValueError, match=r"n_players must be a positive int; got 0"):
+    with pytest.raises(ValueError, match=r"n_players should be a positive integer; got 0"):
         shapley_values(shapley.glove_game, 0)
     with pytest.raises(ValueError, match=r"exact enumeration handles at most 20 players"):
         shapley.all_coalitions(25)
@@ -338,7 +338,7 @@ def test_game_errors():
         shapley.shapley_kernel_weight(0, 4)
     with pytest.raises(ValueError, match=r"one number per coalition, 2\*\*n of them"):
         shapley.shapley_from_coalition_values(np.zeros(6))
-    with pytest.raises(ValueError, match=r"n_samples is the number of coalitions to draw, a positive int; got 0"):
+    with pytest.raises(ValueError, match=r"n_samples is the number of coalitions to draw, an int >= 1; got 0"):
         shapley.sample_coalitions(4, 0)
     with pytest.raises(ValueError, match=r"with one feature there is no coalition"):
         shapley.sample_coalitions(1, 4)

@@ -212,7 +212,7 @@ def test_draw_svm_with_scratch_model():
         (lambda: svm.hinge_loss(np.ones(3), 0.0, np.ones((3, 2)), np.ones(3)), r"w should have one weight per feature, shape \(2,\); got shape \(3,\)"),
         (lambda: svm.hinge_loss(np.ones(2), 0.0, np.ones((3, 2)), np.ones(2)), r"y should hold one label per row of X, shape \(3,\); got shape \(2,\)"),
         (lambda: svm.hinge_subgradient(np.ones(2), 0.0, np.ones((3, 2)), np.ones(3), C=0), r"C is the weight of the hinge term, a number > 0; got 0"),
-        (lambda: svm.fit_linear_svm(np.ones((3, 2)), np.ones(3), n_steps=0), r"n_steps should be a positive int"),
+        (lambda: svm.fit_linear_svm(np.ones((3, 2)), np.ones(3), n_steps=0), r"n_steps is fit_linear_svm.s number of subgradient steps, an int >= 1"),
         (lambda: svm.margin_width(np.zeros(2)), r"w is all zeros"),
         (lambda: svm.margin_width(np.ones((1, 2))), r"one weight vector, shape \(d,\); got \(1, 2\)\. For scikit-learn use clf\.coef_\[0\]"),
         (lambda: svm.to_signed_labels(np.array([0, 1]), positive=2), r"positive=2 is not among the labels \[0 1\]"),
