@@ -112,7 +112,15 @@ class CheckResult:
 class Wrong(Exception):
     """Raised inside a check body to report a wrong answer: a message, detail lines, a hint.
 
-    >>> raise Wrong("slope is not right.", "expected: 2", "received: -2", hint="mind the sign.")
+    >>> @exercise("Slope")
+    ... def check_slope(fn):
+    ...     if call(fn) != 2:
+    ...         raise Wrong("slope is not right.", "expected: 2", f"received: {call(fn)}", hint="mind the sign.")
+    >>> print(check_slope(lambda: -2))
+    ❌ Slope: slope is not right.
+       expected: 2
+       received: -2
+       Hint: mind the sign.
     """
 
     def __init__(self, message: str, *details: str, hint: str = ""):
