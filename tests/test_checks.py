@@ -157,6 +157,13 @@ def test_under_nbgrader_a_check_fails_its_cell_unless_correct(monkeypatch, capsy
         welcome.standardize(lambda x: 1 / 0)
 
 
+def test_the_smoke_test_of_the_checks_only_reports_under_nbgrader(monkeypatch):
+    from course_utils import smoke
+
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    assert smoke._checks() == "a correct answer is reported as 'correct'"
+
+
 def test_validate_mode_also_grades(monkeypatch):
     monkeypatch.setenv("NBGRADER_EXECUTION", "validate")
     with pytest.raises(CheckFailed):
