@@ -80,6 +80,7 @@ HINGE_SLIPS = {
     "a tuple of the two parts": (lambda w, b, X, y, C=1.0: (_reg(w), C * np.maximum(0, 1 - y * _f(w, b, X)).sum()), "should be one number, got a tuple"),
     "a string": (lambda w, b, X, y, C=1.0: f"{hinge(w, b, X, y, C):.3f}", "not text describing it"),
     "something else": (lambda w, b, X, y, C=1.0: hinge(w, b, X, y, C) + 0.123, "check each piece against the formula"),
+    "C left out of the signature": (lambda w, b, X, y: hinge(w, b, X, y), "keep C in the signature"),
     "forgot return": (lambda w, b, X, y, C=1.0: None, "did you forget `return`?"),
 }
 
@@ -157,6 +158,7 @@ SUBGRADIENT_SLIPS = {
     "one thing": (lambda w, b, X, y, C=1.0: subgradient(w, b, X, y, C)[0], "should return 2 results (grad_w, grad_b)"),
     "stacked into one array": (lambda w, b, X, y, C=1.0: np.append(*subgradient(w, b, X, y, C)), "end with `return grad_w, grad_b`"),
     "grad_w as a list": (lambda w, b, X, y, C=1.0: (list(subgradient(w, b, X, y, C)[0]), subgradient(w, b, X, y, C)[1]), "grad_w should be a NumPy array, got a list"),
+    "C left out of the signature": (lambda w, b, X, y: subgradient(w, b, X, y), "keep C in the signature"),
     "forgot return": (lambda w, b, X, y, C=1.0: None, "did you forget `return grad_w, grad_b`?"),
 }
 

@@ -85,7 +85,10 @@ def _hinge_slips(w, b, X, y, C) -> tuple[tuple[float, str], ...]:
     )
 
 
+_SIGNATURE = (TypeError, "unexpected keyword argument 'C'",
+              "keep C in the signature, def ...(w, b, X, y, C=1.0): the check passes C by name.")
 _HINGE_CRASH_HINTS = (
+    _SIGNATURE,
     (ValueError, "could not be broadcast", HINT_LABELS_TIMES_X),
     (ValueError, "truth value of an array", "Python's max compares two numbers; for arrays use np.maximum(0, ...), entry by entry."),
     (TypeError, "only integer scalar arrays", "np.max(0, v) reads 0 as the array and v as an axis; use np.maximum(0, v), entry by entry."),
@@ -125,6 +128,7 @@ def _subgradient_slips(w, b, X, y, C) -> tuple[tuple, tuple]:
     hint_every = "only the points with y·f < 1 pull: select them with a mask, active = y * (X @ w + b) < 1."
     hint_outside = "the points that pay are those with y·f < 1 (inside the margin or misclassified), not y·f > 1."
     hint_misclassified = "a point pays when y·f < 1, not only when it is misclassified (y·f < 0): points inside the margin pull too."
+    hint_bias = "the score includes the bias, f = X @ w + b, also when you decide which points pay."
     mistakes_w = (
         (w + C * pull_w, "mind the sign: d/dw max(0, 1 − y·f) = −y·x for the points that pay, so grad_w = w − C·Σ yᵢxᵢ."),
         (-w - C * pull_w, "the regularizer ½‖w‖² has gradient +w."),
@@ -135,7 +139,7 @@ def _subgradient_slips(w, b, X, y, C) -> tuple[tuple, tuple]:
         (w - C * pull_w / len(X), "sum over the points, do not average: scikit-learn's C multiplies the sum."),
         (w - C * X[active].sum(axis=0), "each paying point pulls with −C·yᵢ·xᵢ: multiply by its label."),
         (w - C * _pull(X, y, misclassified), hint_misclassified),
-        (w - C * _pull(X, y, without_bias), "the score includes the bias, f = X @ w + b, also when you decide which points pay."),
+        (w - C * _pull(X, y, without_bias), hint_bias),
         (w - C * _pull(X, y, every), hint_every),
         (w - C * _pull(X, y, ~active), hint_outside),
     )
@@ -146,7 +150,7 @@ def _subgradient_slips(w, b, X, y, C) -> tuple[tuple, tuple]:
         (-pull_b, "multiply by C: grad_b = −C·Σ yᵢ."),
         (-C * pull_b / len(X), "sum over the points, do not average."),
         (-C * y[misclassified].sum(), hint_misclassified),
-        (-C * y[without_bias].sum(), "the score includes the bias, f = X @ w + b, also when you decide which points pay."),
+        (-C * y[without_bias].sum(), hint_bias),
         (-C * y.sum(), hint_every),
         (-C * y[~active].sum(), hint_outside),
     )
@@ -160,7 +164,7 @@ def hinge_subgradient(fn: Any) -> CheckResult:
         expected_w, expected_b = svm.hinge_subgradient(w, b, X, y, C=C)
         with case(description):
             got = call(fn, w, b, X, y, C=C, name="hinge_subgradient", returns="grad_w, grad_b",
-                       crash_hints=((ValueError, "could not be broadcast", HINT_LABELS_TIMES_X),))
+                       crash_hints=(_SIGNATURE, (ValueError, "could not be broadcast", HINT_LABELS_TIMES_X)))
             grad_w, grad_b = unpack(got, ("grad_w", "grad_b"), (expected_w, expected_b), function="hinge_subgradient")
             if grad_b.shape == (len(X),):
                 raise Wrong("grad_b has one value per point; it should be one number.",
