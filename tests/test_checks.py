@@ -5,6 +5,8 @@ import pytest
 
 from course_utils.checks import CORRECT, CRASHED, NOT_ATTEMPTED, WRONG, Wrong, call, exercise, expect_close, expect_equal
 from course_utils.checks import welcome
+from tests import check_answers as answers
+from tests.check_answers import Exercise
 
 
 def right(x):
@@ -28,22 +30,74 @@ def test_not_attempted():
     assert "NotImplementedError" in result.message
 
 
-@pytest.mark.parametrize(
-    "attempt, hint",
-    [
-        (lambda x: (x - x.mean(axis=0)) / x.std(axis=0, ddof=1), "population standard deviation"),
-        (lambda x: (x - x.mean()) / x.std(), "pass axis=0"),
-        (lambda x: (x - x.mean(axis=1, keepdims=True)) / x.std(axis=1, keepdims=True), "axis=1 gives one per example"),
-        (lambda x: x - x.mean(axis=0), "also divide"),
-        (lambda x: x / x.std(axis=0), "subtract each column's mean"),
-        (lambda x: x * 2, "mean 0 and standard deviation 1"),
-    ],
-)
-def test_wrong_answers_get_a_hint_aimed_at_the_mistake(attempt, hint):
-    result = welcome.standardize(attempt)
-    assert result.status == WRONG
-    assert any(hint in line for line in result.details), result.details
-    assert any(line.startswith("expected:") for line in result.details)
+# --- the warm-up exercise of 00: right answers written differently, the slips, hostile answers --------
+
+
+def column_by_column(x):
+    return np.column_stack([(column - column.mean()) / column.std() for column in x.T])
+
+
+def in_place(x):
+    x -= x.mean(axis=0)
+    x /= x.std(axis=0)
+    return x
+
+
+def with_scipy(x):
+    from scipy.stats import zscore
+
+    return zscore(x, axis=0)
+
+
+def with_sklearn(x):
+    from sklearn.preprocessing import StandardScaler
+
+    return StandardScaler().fit_transform(x)
+
+
+STANDARDIZE_SLIPS = {
+    "ddof=1": (lambda x: (x - x.mean(axis=0)) / x.std(axis=0, ddof=1), "population standard deviation"),
+    "one mean and std for all": (lambda x: (x - x.mean()) / x.std(), "pass axis=0"),
+    "std of everything": (lambda x: (x - x.mean(axis=0)) / x.std(), "pass axis=0 to std as well"),
+    "mean of everything": (lambda x: (x - x.mean()) / x.std(axis=0), "each column's own mean"),
+    "per row": (lambda x: (x - x.mean(axis=1, keepdims=True)) / x.std(axis=1, keepdims=True), "axis=1 gives one per example"),
+    "centring only": (lambda x: x - x.mean(axis=0), "also divide"),
+    "scaling only": (lambda x: x / x.std(axis=0), "subtract each column's mean"),
+    "brackets": (lambda x: x - x.mean(axis=0) / x.std(axis=0), "mind the brackets"),
+    "variance": (lambda x: (x - x.mean(axis=0)) / x.var(axis=0), "not the variance"),
+    "min-max": (lambda x: (x - x.min(axis=0)) / (x.max(axis=0) - x.min(axis=0)), "min–max scaling"),
+    "transposed": (lambda x: ((x - x.mean(axis=0)) / x.std(axis=0)).T, "no transpose is needed"),
+    "something else": (lambda x: x * 2, "mean 0 and standard deviation 1"),
+    "a list": (lambda x: right(x).tolist(), "np.array(result)"),
+    "a string": (lambda x: str(right(x)), "not text describing it"),
+    "forgot return": (lambda x: None, "did you forget `return`?"),
+}
+
+
+@pytest.mark.parametrize("x", [x for _, x in welcome._inputs()], ids=["hand-made", "random"])
+def test_every_slip_differs_from_the_answer_and_from_the_others(x):
+    values = [value for value, _ in welcome._slips(x)]
+    for i, value in enumerate(values):
+        assert not np.allclose(value, right(x))
+        assert not any(np.allclose(value, other) for other in values[:i])
+
+
+def test_the_random_batch_catches_what_the_small_one_cannot():
+    """A slip that happens to be right on the first batch is still caught, on the second one."""
+    def right_on_the_small_batch_only(x):
+        return right(x) if x.shape == (4, 2) else x - x.mean(axis=0)
+
+    result = welcome.standardize(right_on_the_small_batch_only)
+    assert result.status == WRONG and result.details[0] == "for: a random batch of 7 examples with 3 features"
+    assert any("also divide" in line for line in result.details)
+
+
+WELCOME = {"standardize": Exercise(welcome.standardize, right, [column_by_column, in_place, with_scipy, with_sklearn], STANDARDIZE_SLIPS)}
+
+
+@pytest.mark.parametrize(*answers.params(WELCOME))
+def test_standardize_answers(kind, exercise, answer, expected):
+    answers.judge(kind, exercise, answer, expected)
 
 
 def test_forgotten_return_is_named():
@@ -155,6 +209,13 @@ def test_under_nbgrader_a_check_fails_its_cell_unless_correct(monkeypatch, capsy
         welcome.standardize(not_attempted)
     with pytest.raises(CheckFailed, match="your code raised an error"):
         welcome.standardize(lambda x: 1 / 0)
+
+
+def test_the_smoke_test_of_the_checks_only_reports_under_nbgrader(monkeypatch):
+    from course_utils import smoke
+
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    assert smoke._checks() == "a correct answer is reported as 'correct'"
 
 
 def test_validate_mode_also_grades(monkeypatch):

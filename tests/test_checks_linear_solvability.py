@@ -1,18 +1,21 @@
-"""Every outcome of the checks of notebook 01_linear_solvability, including each targeted hint."""
+"""The wrong answers learners write in notebook 01_linear_solvability, each with its verdict and hint.
+
+Every exercise has: right answers written differently (correct), the slips learners make (wrong,
+each with the fragment of its hint), and answers that try to break the check (never "the check
+itself failed", and the right answer still passes afterwards).
+"""
 
 import numpy as np
 import pytest
 
-from course_utils.checks import CORRECT, CRASHED, NOT_ATTEMPTED, WRONG
+from course_utils.checks import WRONG
 from course_utils.checks import linear_solvability as check
+from tests import check_answers as answers
+from tests.check_answers import Exercise, text
 
 
-def _text(result):
-    return "\n".join((result.message, *result.details))
-
-
-def not_attempted(*args):
-    raise NotImplementedError()
+def _singular_values(A):
+    return np.linalg.svd(A, compute_uv=False)
 
 
 # --- Exercise 1: unique or not? ----------------------------------------------------------------
@@ -22,21 +25,53 @@ def rank_vs_columns(A):
     return np.linalg.matrix_rank(A) == A.shape[1]
 
 
+def rank_from_singular_values(A):
+    s = _singular_values(A)
+    return bool(np.sum(s > s.max() * max(A.shape) * np.finfo(float).eps) == A.shape[1])
+
+
+def inverse_or_false(A):
+    try:
+        np.linalg.inv(A)
+        return True
+    except np.linalg.LinAlgError:
+        return False
+
+
+def det_then_rank(A):
+    return bool(np.linalg.matrix_rank(A) == A.shape[1]) if A.shape == (4, 4) else abs(np.linalg.det(A)) > 1e-12
+
+
+UNIQUENESS_ALSO_RIGHT = [
+    lambda A: bool(np.linalg.matrix_rank(A) == A.shape[1]),
+    lambda A: np.linalg.matrix_rank(A.T) >= A.shape[1],
+    lambda A: np.array(np.linalg.matrix_rank(A) == A.shape[1]),  # a 0-d boolean array
+    rank_from_singular_values,
+]
+
+UNIQUENESS_SLIPS = {
+    "determinant threshold": (lambda A: abs(np.linalg.det(A)) > 1e-9, "depends on the units"),
+    "determinant of a tall matrix": (det_then_rank, "exist only for square matrices"),
+    "rank vs rows": (lambda A: np.linalg.matrix_rank(A) == A.shape[0], "not the number of rows"),
+    "full rank": (lambda A: np.linalg.matrix_rank(A) == min(A.shape), "Full rank is not enough"),
+    "shape alone": (lambda A: A.shape[0] >= A.shape[1], "rank 3 < 4 columns"),
+    "inverse exists": (inverse_or_false, "np.linalg.inv may not fail"),
+    "singular values above 0": (lambda A: np.sum(_singular_values(A) > 0) == A.shape[1], "never compare them with 0"),
+    "absolute tolerance": (lambda A: np.sum(_singular_values(A) > 1e-3) == A.shape[1], "keep np.linalg.matrix_rank's default tolerance"),
+    "tolerance passed to matrix_rank": (lambda A: np.linalg.matrix_rank(A, tol=1e-3) == A.shape[1], "scales with the largest singular value"),
+    "condition number threshold": (lambda A: np.linalg.cond(A) < 1e12, "Full rank is not enough"),
+    "the rank itself": (lambda A: np.linalg.matrix_rank(A), "should return True or False"),
+    "an int": (lambda A: int(np.linalg.matrix_rank(A) == A.shape[1]), "should return True or False"),
+    "a string": (lambda A: str(np.linalg.matrix_rank(A) == A.shape[1]), "should return True or False"),
+    "forgot return": (lambda A: None, "did you forget `return`?"),
+}
+
+
 def test_uniqueness_reference_answers_match_a_hand_count():
-    # independent square, dependent 4×4, scaled identity, tall independent, wide, °C/°F
+    # independent square, dependent 4×4, scaled identity, tall independent, wide, °C/°F, random dependent, small units
     assert [check.reference_is_uniquely_solvable(A) for _, A, _ in check._uniqueness_cases()] == [
-        True, False, True, True, False, False,
+        True, False, True, True, False, False, False, True,
     ]
-
-
-def test_uniqueness_correct():
-    result = check.is_uniquely_solvable(rank_vs_columns)
-    assert result.status == CORRECT, str(result)
-    assert check.is_uniquely_solvable(lambda A: bool(np.linalg.matrix_rank(A) == A.shape[1]))
-
-
-def test_uniqueness_not_attempted():
-    assert check.is_uniquely_solvable(not_attempted).status == NOT_ATTEMPTED
 
 
 def test_uniqueness_determinant_compared_with_zero():
@@ -44,200 +79,195 @@ def test_uniqueness_determinant_compared_with_zero():
     assert result.status == WRONG
     dependent = check._uniqueness_cases()[1][1]
     if np.linalg.det(dependent) != 0:  # rounding leaves a tiny non-zero determinant (the usual case)
-        assert "never compare a determinant with 0" in _text(result)
+        assert "never compare them with 0" in text(result)
     else:  # this BLAS happened to hit 0 exactly: the tall system then exposes the slip
-        assert "exist only for square matrices" in _text(result)
+        assert "exist only for square matrices" in text(result)
 
 
-def test_uniqueness_determinant_threshold_depends_on_scale():
-    result = check.is_uniquely_solvable(lambda A: abs(np.linalg.det(A)) > 1e-9)
-    assert result.status == WRONG
-    assert "0.1 × the 10×10 identity" in result.message
-    assert "depends on the units" in _text(result)
-
-
-def test_uniqueness_determinant_on_a_tall_matrix():
-    def det_then_rank(A):
-        return bool(np.linalg.matrix_rank(A) == A.shape[1]) if A.shape == (4, 4) else abs(np.linalg.det(A)) > 1e-12
-
-    result = check.is_uniquely_solvable(det_then_rank)
-    assert result.status == WRONG
-    assert "LinAlgError" in result.message
-    assert "exist only for square matrices" in _text(result)
-
-
-def test_uniqueness_rank_compared_with_rows():
+def test_uniqueness_names_the_system_it_failed_on():
     result = check.is_uniquely_solvable(lambda A: np.linalg.matrix_rank(A) == A.shape[0])
-    assert result.status == WRONG
-    assert "tall system" in result.message
-    assert "not the number of rows" in _text(result)
-
-
-def test_uniqueness_full_rank_is_not_enough_for_a_wide_system():
-    result = check.is_uniquely_solvable(lambda A: np.linalg.matrix_rank(A) == min(A.shape))
-    assert result.status == WRONG
-    assert "wide system" in result.message
-    assert "Full rank is not enough" in _text(result)
-
-
-def test_uniqueness_shape_alone():
-    result = check.is_uniquely_solvable(lambda A: A.shape[0] >= A.shape[1])
-    assert result.status == WRONG
-    assert "4 × 4 system" in result.message and "rank 3 < 4 columns" in _text(result)
-
-
-def test_uniqueness_returns_the_rank_instead_of_a_boolean():
-    result = check.is_uniquely_solvable(lambda A: np.linalg.matrix_rank(A))
-    assert result.status == WRONG
-    assert "should return True or False" in result.message
-    assert "matrix_rank(A) == A.shape[1]" in _text(result)
-
-
-def test_uniqueness_forgot_return():
-    result = check.is_uniquely_solvable(lambda A: None)
-    assert result.status == WRONG and "forget `return`" in result.message
-
-
-def test_uniqueness_crashed():
-    result = check.is_uniquely_solvable(lambda A: np.linalg.matrix_rnak(A) == A.shape[1])
-    assert result.status == CRASHED
-    assert "AttributeError" in _text(result)
+    assert result.details[:3] == ("for: a tall system: 6 equations, 3 unknowns, independent columns", "expected: True", "received: False")
 
 
 # --- Exercise 2: normal equations ---------------------------------------------------------------
 
 
-def test_normal_equations_reference_answer_matches_sklearn():
+def solve_normal(A, b):
+    return np.linalg.solve(A.T @ A, A.T @ b)
+
+
+def with_lstsq(A, b):
+    # the exercise asks for the normal equations, not lstsq
+    return np.linalg.lstsq(A, b, rcond=None)[0]
+
+
+def with_pinv(A, b):
+    return np.linalg.pinv(A) @ b
+
+
+def with_sklearn(A, b):
     from sklearn.linear_model import LinearRegression
 
-    A, b = check._system()
-    expected = LinearRegression(fit_intercept=False).fit(A, b).coef_
-    np.testing.assert_allclose(np.linalg.solve(A.T @ A, A.T @ b), expected, rtol=1e-10)
+    return LinearRegression(fit_intercept=False).fit(A, b).coef_
 
 
-def test_normal_equations_correct():
-    assert check.normal_equations(lambda A, b: np.linalg.solve(A.T @ A, A.T @ b)).status == CORRECT
-    assert check.normal_equations(lambda A, b: np.linalg.inv(A.T @ A) @ A.T @ b).status == CORRECT
+def mentions_lstsq_in_a_comment(A, b):
+    # not np.linalg.lstsq: "lstsq" and pinv in a comment or a string are not calls
+    return np.linalg.solve(A.T @ A, A.T @ b)
 
 
-def test_normal_equations_not_attempted():
-    assert check.normal_equations(not_attempted).status == NOT_ATTEMPTED
+def a_variable_called_pinv(A, b):
+    pinv = np.linalg.inv(A.T @ A)  # a name, not np.linalg.pinv
+    return pinv @ (A.T @ b)
 
 
-def test_normal_equations_solve_on_a_non_square_matrix():
-    result = check.normal_equations(lambda A, b: np.linalg.solve(A, b))
-    assert result.status == WRONG
-    assert "needs a square A" in _text(result)
+def imports_lstsq(A, b):
+    from numpy.linalg import lstsq
+
+    return lstsq(A, b, rcond=None)[0]
 
 
-@pytest.mark.parametrize("slip", [
-    lambda A, b: np.linalg.solve(A @ A, A.T @ b),  # forgot the transpose on the left
-    lambda A, b: np.linalg.solve(A.T @ A, b),  # forgot A.T on the right-hand side
-])
-def test_normal_equations_forgotten_transpose(slip):
-    result = check.normal_equations(slip)
-    assert result.status == WRONG
-    assert "probably a missing transpose" in _text(result)
+def with_scipy(A, b):
+    import scipy.linalg
+
+    return scipy.linalg.solve(A.T @ A, A.T @ b, assume_a="pos")
 
 
-def test_normal_equations_wrong_side_gram_matrix():
-    # A @ A.T is 6 × 6 of rank 3: LAPACK either reports it singular or returns 6 numbers.
-    result = check.normal_equations(lambda A, b: np.linalg.solve(A @ A.T, b))
-    assert result.status == WRONG
-    assert "A @ A.T" in _text(result)
+NORMAL_EQUATIONS_ALSO_RIGHT = [
+    lambda A, b: np.linalg.inv(A.T @ A) @ A.T @ b,
+    lambda A, b: np.linalg.solve(A.T @ A, A.T) @ b,
+    lambda A, b: np.linalg.solve(np.einsum("ij,ik->jk", A, A), b @ A),
+    with_scipy,
+    mentions_lstsq_in_a_comment,
+    a_variable_called_pinv,
+]
+
+NORMAL_EQUATIONS_SLIPS = {
+    "solve on the tall A": (lambda A, b: np.linalg.solve(A, b), "needs a square A"),
+    "right-hand side left as b": (lambda A, b: np.linalg.solve(A.T @ A, b), "the right-hand side must be A.T @ b, not b"),
+    "A @ A instead of A.T @ A": (lambda A, b: np.linalg.solve(A @ A, A.T @ b), "probably a missing transpose"),
+    "A @ b instead of A.T @ b": (lambda A, b: np.linalg.solve(A.T @ A, A @ b), "probably a missing transpose"),
+    "the wrong Gram matrix": (lambda A, b: np.linalg.solve(A @ A.T, A.T @ b), "the normal equations use A.T @ A"),
+    "the wrong Gram matrix, b": (lambda A, b: np.linalg.solve(A @ A.T, b), "A @ A.T"),
+    "* for the Gram matrix": (lambda A, b: np.linalg.solve(A.T * A, A.T @ b), "a matrix product is @"),
+    "* for the right-hand side": (lambda A, b: np.linalg.solve(A.T @ A, A.T * b), "A.T * b multiplies entry by entry"),
+    "returned the predictions": (lambda A, b: A @ solve_normal(A, b), "predictions A @ x"),
+    "divided by a matrix": (lambda A, b: (A.T @ b) / (A.T @ A), "divides entry by entry"),
+    "each column on its own": (lambda A, b: np.array([A[:, j] @ b / (A[:, j] @ A[:, j]) for j in range(A.shape[1])]), "fits each column on its own"),
+    "sign flipped": (lambda A, b: np.linalg.solve(A.T @ A, -A.T @ b), "sign is flipped"),
+    "a column vector": (lambda A, b: np.linalg.solve(A.T @ A, A.T @ b[:, None]), "x.ravel()"),
+    "lstsq's whole tuple": (lambda A, b: np.linalg.lstsq(A, b, rcond=None), "returns (solution, residuals, rank, singular values)"),
+    "lstsq": (with_lstsq, "your code calls np.linalg.lstsq"),
+    "lstsq imported": (imports_lstsq, "your code calls np.linalg.lstsq"),
+    "lstsq in a lambda": (lambda A, b: np.linalg.lstsq(A, b, rcond=None)[0], "your code calls np.linalg.lstsq"),
+    "pinv": (with_pinv, "your code calls np.linalg.pinv"),
+    "scikit-learn": (with_sklearn, "scikit-learn's LinearRegression"),
+    "a list": (lambda A, b: list(solve_normal(A, b)), "got a list"),
+    "a string": (lambda A, b: str(solve_normal(A, b)), "got a string"),
+    "something else": (lambda A, b: solve_normal(A, b) + 0.1, "orthogonal to every column"),
+    "forgot return": (lambda A, b: None, "did you forget `return`?"),
+}
 
 
-def test_normal_equations_returned_the_predictions():
-    result = check.normal_equations(lambda A, b: A @ np.linalg.solve(A.T @ A, A.T @ b))
-    assert result.status == WRONG
-    assert "one per equation" in result.message and "predictions A @ x" in _text(result)
+def test_normal_equations_reference_answers_match_sklearn():
+    from sklearn.linear_model import LinearRegression
+
+    for _, A, b in check._systems():
+        expected = LinearRegression(fit_intercept=False).fit(A, b).coef_
+        np.testing.assert_allclose(np.linalg.solve(A.T @ A, A.T @ b), expected, rtol=1e-10)
+        assert np.linalg.cond(A) < 100  # well conditioned: the normal equations are as accurate as lstsq
 
 
-def test_normal_equations_divided_by_a_matrix():
-    result = check.normal_equations(lambda A, b: (A.T @ b) / (A.T @ A))
-    assert result.status == WRONG
-    assert "divides entry by entry" in _text(result)
+def test_normal_equations_every_slip_differs_on_every_system():
+    for _, A, b in check._systems():
+        x = solve_normal(A, b)
+        per_column = (A.T @ b) / (A**2).sum(axis=0)
+        assert not np.allclose(per_column, x) and not np.allclose(-x, x) and not np.allclose(per_column, -x)
 
 
-def test_normal_equations_each_column_on_its_own():
-    result = check.normal_equations(lambda A, b: np.array([A[:, j] @ b / (A[:, j] @ A[:, j]) for j in range(A.shape[1])]))
-    assert result.status == WRONG
-    assert "fits each column on its own" in _text(result)
+def test_normal_equations_the_random_system_catches_a_hard_coded_shape():
+    def right_for_three_unknowns_only(A, b):
+        return solve_normal(A, b) if A.shape[1] == 3 else solve_normal(A[:, :3], b)
 
-
-def test_normal_equations_sign_flipped():
-    result = check.normal_equations(lambda A, b: np.linalg.solve(A.T @ A, -A.T @ b))
-    assert result.status == WRONG
-    assert "sign is flipped" in _text(result)
-
-
-def test_normal_equations_lstsq_tuple():
-    result = check.normal_equations(lambda A, b: np.linalg.lstsq(A, b, rcond=None))
-    assert result.status == WRONG
-    assert "returns (solution, residuals, rank, singular values)" in _text(result)
-
-
-def test_normal_equations_other_wrong_answer_gets_the_orthogonality_hint():
-    result = check.normal_equations(lambda A, b: np.linalg.solve(A.T @ A, A.T @ b) + 0.1)
-    assert result.status == WRONG
-    assert "orthogonal to every column" in _text(result)
-
-
-def test_normal_equations_crashed():
-    result = check.normal_equations(lambda A, b: np.linalg.solve(A.T @ A, A.T @ c))  # noqa: F821
-    assert result.status == CRASHED
-    assert "NameError" in _text(result)
+    result = check.normal_equations(right_for_three_unknowns_only)
+    assert result.status == WRONG and result.details[0] == "for: a random tall system, A of shape (9, 4)"
 
 
 # --- Exercise 3: condition number ---------------------------------------------------------------
 
 
-def _singular_values(A):
-    return np.linalg.svd(A, compute_uv=False)
+def svd_ratio(A):
+    s = _singular_values(A)
+    return s[0] / s[-1]
+
+
+def via_inverse(A):
+    return np.linalg.norm(A, 2) * np.linalg.norm(np.linalg.inv(A), 2)  # right for square A only
+
+
+def sqrt_of_eigenvalue_ratio(A):
+    eig = np.linalg.eigvalsh(A.T @ A)  # right for square and tall A; for wide A, A.T @ A is singular
+    with np.errstate(invalid="ignore"):
+        return np.sqrt(eig.max() / eig.min())
+
+
+CONDITION_ALSO_RIGHT = [
+    np.linalg.cond,
+    lambda A: _singular_values(A).max() / _singular_values(A).min(),
+    lambda A: float(np.linalg.norm(A, 2) * np.linalg.norm(np.linalg.pinv(A), 2)),
+]
+
+CONDITION_SLIPS = {
+    "upside down": (lambda A: _singular_values(A)[-1] / _singular_values(A)[0], "upside down"),
+    "of A.T @ A": (lambda A: np.linalg.cond(A.T @ A), "κ(A)²"),
+    "eigenvalues of A.T @ A without the root": (lambda A: np.linalg.eigvalsh(A.T @ A).max() / np.linalg.eigvalsh(A.T @ A).min(), "Take the square root"),
+    "s[1] for the smallest": (lambda A: _singular_values(A)[0] / _singular_values(A)[1], "the smallest is the last one"),
+    "eigenvalues of A": (lambda A: np.abs(np.linalg.eigvals(A)).max() / np.abs(np.linalg.eigvals(A)).min(), "only for symmetric matrices"),
+    "Frobenius norm": (lambda A: np.linalg.cond(A, "fro"), "Frobenius norm"),
+    "Frobenius norm with pinv": (lambda A: np.linalg.norm(A) * np.linalg.norm(np.linalg.pinv(A)), "Frobenius norm"),
+    "determinant": (lambda A: abs(np.linalg.det(A)), "the determinant is not the condition number"),
+    "1 / determinant": (lambda A: 1 / abs(np.linalg.det(A)), "the determinant is not the condition number"),
+    "inverse of a tall matrix": (via_inverse, "Singular values exist for every shape"),
+    "A.T @ A for a wide matrix": (sqrt_of_eigenvalue_ratio, "for a wide A, A.T @ A is singular"),
+    "the singular values": (_singular_values, "s[0] / s[-1]"),
+    "a list": (lambda A: [svd_ratio(A)], "should be one number, got a list"),
+    "an array of one": (lambda A: np.array([svd_ratio(A)]), "result.item()"),
+    "complex": (lambda A: complex(svd_ratio(A)), "is complex"),
+    "a string": (lambda A: f"{svd_ratio(A):.3f}", "got a string"),
+    "forgot return": (lambda A: None, "did you forget `return`?"),
+}
 
 
 def test_condition_number_references_match_numpy():
-    # σ_max / σ_min = sqrt(λ_max / λ_min) of the symmetric A.T @ A
     for _, A in check._matrices():
-        eig = np.linalg.eigvalsh(A.T @ A)
-        assert check.condition_number(lambda M: np.sqrt(eig.max() / eig.min()) if M.shape == A.shape else np.linalg.cond(M))
-        assert np.linalg.cond(A) == pytest.approx(np.sqrt(eig.max() / eig.min()), rel=1e-9)
+        assert svd_ratio(A) == pytest.approx(np.linalg.cond(A), rel=1e-12)
+        if A.shape[0] >= A.shape[1]:  # σ_max / σ_min = sqrt(λ_max / λ_min) of the symmetric A.T @ A
+            eig = np.linalg.eigvalsh(A.T @ A)
+            assert svd_ratio(A) == pytest.approx(np.sqrt(eig.max() / eig.min()), rel=1e-8)
 
 
-def test_condition_number_correct():
-    assert check.condition_number(lambda A: _singular_values(A)[0] / _singular_values(A)[-1]).status == CORRECT
-    assert check.condition_number(np.linalg.cond).status == CORRECT
+def test_condition_number_slips_differ_on_every_matrix():
+    for _, A in check._matrices():
+        s = _singular_values(A)
+        values = [value for value, _ in check._condition_slips(A, s)]
+        assert not any(np.isclose(value, s[0] / s[-1]) for value in values)
 
 
-def test_condition_number_not_attempted():
-    assert check.condition_number(not_attempted).status == NOT_ATTEMPTED
-
-
-@pytest.mark.parametrize(("slip", "hint"), [
-    (lambda A: _singular_values(A)[-1] / _singular_values(A)[0], "upside down"),
-    (lambda A: np.linalg.cond(A.T @ A), "the square of A's"),
-    (lambda A: _singular_values(A)[0] / _singular_values(A)[1], "the smallest is the last one"),
-    (lambda A: np.abs(np.linalg.eigvals(A)).max() / np.abs(np.linalg.eigvals(A)).min(), "only for symmetric matrices"),
-    (lambda A: np.linalg.cond(A, "fro"), "Frobenius norm"),
-    (lambda A: _singular_values(A), "s[0] / s[-1]"),
-])
-def test_condition_number_targeted_hints(slip, hint):
-    result = check.condition_number(slip)
-    assert result.status == WRONG
-    assert hint in _text(result)
-
-
-def test_condition_number_inverse_on_a_tall_matrix():
-    def via_inverse(A):
-        return np.linalg.norm(A, 2) * np.linalg.norm(np.linalg.inv(A), 2)  # right for square A only
-
+def test_condition_number_inverse_passes_the_square_case_first():
     result = check.condition_number(via_inverse)
-    assert result.status == WRONG
-    assert "tall data matrix" not in result.message  # the square case passed
-    assert "Singular values exist for every shape" in _text(result)
+    assert result.details[0] == "for: a tall data matrix (8 × 2) with correlated columns"
 
 
-def test_condition_number_crashed():
-    result = check.condition_number(lambda A: np.linalg.svd(A)[3])
-    assert result.status == CRASHED
-    assert "IndexError" in _text(result)
+# --- every answer, every exercise ---------------------------------------------------------------
+
+
+EXERCISES = {
+    "is_uniquely_solvable": Exercise(check.is_uniquely_solvable, rank_vs_columns, UNIQUENESS_ALSO_RIGHT, UNIQUENESS_SLIPS),
+    "normal_equations": Exercise(check.normal_equations, solve_normal, NORMAL_EQUATIONS_ALSO_RIGHT, NORMAL_EQUATIONS_SLIPS),
+    "condition_number": Exercise(check.condition_number, svd_ratio, CONDITION_ALSO_RIGHT, CONDITION_SLIPS),
+}
+
+
+@pytest.mark.parametrize(*answers.params(EXERCISES))
+def test_answers(kind, exercise, answer, expected):
+    answers.judge(kind, exercise, answer, expected)
