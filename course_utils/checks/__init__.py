@@ -328,9 +328,12 @@ def _describe_crash(error: BaseException) -> tuple[str, ...]:
     return tuple(lines)
 
 
+_NOUNS = {"ndarray": "a NumPy array", "str": "a string", "int": "an int", "NoneType": "None"}
+
+
 def _a(noun: str) -> str:
-    if noun == "ndarray":
-        return "a NumPy array"
+    if noun in _NOUNS:
+        return _NOUNS[noun]
     return f"an {noun}" if noun[:1].lower() in "aeiou" else f"a {noun}"
 
 
@@ -344,6 +347,8 @@ def show(value: Any) -> str:
             return np.array2string(value, precision=4, suppress_small=True).replace("\n", " ")
         if isinstance(value, (float, np.floating)):
             return f"{float(value):.6g}"
+        if isinstance(value, (list, tuple)) and value and all(isinstance(v, (int, float, np.number)) for v in value):
+            return f"{type(value).__name__} {show(np.asarray(value, dtype=float))}"  # not np.float64(...) for each
         text = repr(value)
     except Exception:  # an object whose repr fails
         return f"<{type(value).__name__} object>"
@@ -387,7 +392,7 @@ def expect_array(received: Any, *, name: str = "your answer", dtype: Any = float
                     hint=hint or "build the result with NumPy operations, or wrap it: np.array(result).")
     try:
         return np.asarray(received, dtype=dtype)
-    except (TypeError, ValueError):
+    except (Exception, SystemExit):  # not numbers, or an object whose conversion itself fails
         raise Wrong(f"{name} should be an array of numbers, got {_a(type(received).__name__)}.", f"received: {show(received)}",
                     hint=hint) from None
 
@@ -420,7 +425,7 @@ def expect_close(
     expected = np.asarray(expected, dtype=float)
     try:
         got = np.asarray(received, dtype=float)
-    except Exception:  # not numbers, or an object whose conversion itself fails
+    except (Exception, SystemExit):  # not numbers, or an object whose conversion itself fails
         raise Wrong(f"{name} should be numbers, got {_a(type(received).__name__)}.", f"received: {show(received)}", hint=hint) from None
     if got.shape != expected.shape:
         raise Wrong(
