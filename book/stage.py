@@ -20,6 +20,7 @@ The source folder it writes holds:
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import shutil
 import tarfile
@@ -128,7 +129,11 @@ def page_notebook(path: Path, root: Path = ROOT) -> nbformat.NotebookNode:
 
 
 def vendor(npm_dir: Path, static: Path) -> None:
-    """Unpack the npm tarballs of MathJax, RequireJS and the widget manager into ``static/vendor``."""
+    """Unpack the npm tarballs of MathJax, RequireJS and the widget manager into ``static/vendor``.
+
+    ``vendor/README.txt`` names each package, its version, its licence and where it went.
+    """
+    notice = ["Third-party files served by this site, unpacked from their npm packages:", ""]
     for package, (pattern, target) in VENDOR.items():
         tarballs = sorted(npm_dir.glob(f"{package}-[0-9]*.tgz"))
         if len(tarballs) != 1:
@@ -136,19 +141,23 @@ def vendor(npm_dir: Path, static: Path) -> None:
                 f"expected one {package}-<version>.tgz in {npm_dir}, found {[t.name for t in tarballs]}; "
                 "`make site` fetches them with npm pack (delete the folder to fetch them again)"
             )
+        written = []
         with tarfile.open(tarballs[0]) as tar:
+            meta = json.load(tar.extractfile("package/package.json"))
             for member in tar.getmembers():
-                wanted = re.fullmatch(pattern, member.name)
-                if not member.isfile():
-                    continue
+                wanted = re.fullmatch(pattern, member.name) if member.isfile() else None
                 if wanted:
                     out = static / "vendor" / target / wanted["path"]
-                elif member.name in LICENCES:
+                    written.append(f"vendor/{target}{wanted['path']}")
+                elif member.isfile() and member.name in LICENCES:
                     out = static / "vendor" / f"{package}.{Path(member.name).name}"
                 else:
                     continue
                 out.parent.mkdir(parents=True, exist_ok=True)
                 out.write_bytes(tar.extractfile(member).read())
+        where = f"vendor/{target}" if target else ", ".join(written)
+        notice.append(f"{meta['name']} {meta['version']} ({meta.get('license', 'see the package')}): {where}")
+    (static / "vendor" / "README.txt").write_text("\n".join(notice) + "\n", encoding="utf-8")
 
 
 def stage(out: Path, *, npm_dir: Path, root: Path = ROOT) -> None:

@@ -116,8 +116,10 @@ def test_the_readme_links_the_site_where_github_pages_publishes_it(tmp_path):
 
 
 def _tarball(folder: Path, name: str, files: dict[str, bytes]) -> None:
+    package, version = name.removesuffix(".tgz").rsplit("-", 1)
+    meta = {"name": package.replace("jupyter-widgets-", "@jupyter-widgets/"), "version": version, "license": "MIT"}
     with tarfile.open(folder / name, "w:gz") as tar:
-        for path, data in files.items():
+        for path, data in {**files, "package/package.json": json.dumps(meta).encode()}.items():
             info = tarfile.TarInfo(path)
             info.size = len(data)
             tar.addfile(info, io.BytesIO(data))
@@ -141,6 +143,8 @@ def test_vendored_files_land_where_the_sphinx_configuration_loads_them(tmp_path)
     assert (static / "vendor/html-manager/0a1b.woff2").is_file()  # the icon fonts the manager loads
     assert not (static / "vendor/html-manager/embed.js").exists() and not (static / "vendor/r.js").exists()
     assert (static / "vendor/mathjax.LICENSE").read_bytes() == b"Apache"
+    notice = (static / "vendor/README.txt").read_text()
+    assert "mathjax 3.2.2 (MIT): vendor/mathjax/" in notice and "@jupyter-widgets/html-manager 1.0.15 (MIT)" in notice
 
 
 def test_a_missing_tarball_says_how_to_fetch_it(tmp_path):
