@@ -79,16 +79,16 @@ def landing_page(root: Path = ROOT) -> str:
     """The site's entry page: the README's opening, the course map, the datasheets, the toctrees."""
     available = lessons(root)
     written = {lesson.stem for lesson in available}
-    rows = [
-        "| Part | Notebook | Time | Where the linear model hides | Launch |",
-        "| --- | --- | --- | --- | --- |",
-    ]
-    for lesson in curriculum.NOTEBOOKS:
-        if lesson.stem in written:
-            name, launch = f"[{lesson.stem}]({lesson.stem}.ipynb) — {lesson.title}", launch_badges(lesson.stem, root)
-        else:
-            name, launch = f"{lesson.stem} — {lesson.title}", "coming soon"
-        rows.append(f"| {lesson.part} | {name} | {lesson.minutes} min | {lesson.linear_model} | {launch} |")
+    parts = []
+    for part in dict.fromkeys(lesson.part for lesson in curriculum.NOTEBOOKS):
+        rows = ["| Notebook | Time | Where the linear model hides | Launch |", "| --- | --- | --- | --- |"]
+        for lesson in (lesson for lesson in curriculum.NOTEBOOKS if lesson.part == part):
+            if lesson.stem in written:
+                name, launch = f"[`{lesson.stem}`]({lesson.stem}.ipynb) — {lesson.title}", launch_badges(lesson.stem, root)
+            else:
+                name, launch = f"`{lesson.stem}` — {lesson.title}", "coming soon"
+            rows.append(f"| {name} | {lesson.minutes} min | {lesson.linear_model} | {launch} |")
+        parts += [f"### {part}", "\n".join(rows)]
     toctrees = []
     for part in dict.fromkeys(lesson.part for lesson in available):
         stems = "\n".join(lesson.stem for lesson in available if lesson.part == part)
@@ -103,7 +103,7 @@ def landing_page(root: Path = ROOT) -> str:
         "and printed output. To run a notebook yourself, launch it on Binder or Colab (the student "
         f"version, with the exercises left for you), or clone [the repository]({repository}) and run "
         "`make lab`. Times are for a first pass, exercises included.",
-        "\n".join(rows),
+        *parts,
         "## Data",
         "Everything the notebooks read ships with the course or with scikit-learn:\n\n"
         "- [Datasheet of the bundled data](datasets/README.md) — MNIST digits and the synthetic credit set\n"

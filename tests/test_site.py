@@ -67,16 +67,17 @@ def _toctree_entries(page: str) -> list[str]:
 def test_landing_page_maps_the_whole_curriculum_and_links_the_notebooks_that_exist(tmp_path):
     root = _course(tmp_path, ["03_backprop_from_scratch", "00_welcome"])
     page = stage.landing_page(root)
-    rows = [line for line in page.splitlines() if line.startswith("| ") and not line.startswith(("| Part", "| ---"))]
+    rows = [line for line in page.splitlines() if line.startswith("| ") and not line.startswith(("| Notebook", "| ---"))]
     assert len(rows) == len(curriculum.NOTEBOOKS)
     assert page.count("coming soon") == len(curriculum.NOTEBOOKS) - 2
     for stem in ("00_welcome", "03_backprop_from_scratch"):
         row = next(line for line in rows if stem in line)
-        assert f"[{stem}]({stem}.ipynb)" in row
+        assert f"[`{stem}`]({stem}.ipynb)" in row
         assert f"({curriculum.binder_url(stem, root)})" in row and f"({curriculum.colab_url(stem, root)})" in row
     assert "](02_linear_svm.ipynb)" not in page
     assert _toctree_entries(page) == ["00_welcome", "03_backprop_from_scratch", "datasets/README", "datasets/models/README"]
     assert ":caption: II Inside the network" not in page  # no empty part in the sidebar
+    assert "### II Inside the network" in page  # but the map shows every part
     assert "A Jupyter-first course" in page  # the README's opening
 
 
@@ -87,7 +88,7 @@ def test_a_new_notebook_joins_the_site_when_its_file_exists(tmp_path):
     page = stage.landing_page(root)
     assert _toctree_entries(page)[:2] == ["00_welcome", "09_global_importance"]
     assert ":caption: IV Trusting explanations\n\n09_global_importance\n" in page
-    assert "[09_global_importance](09_global_importance.ipynb)" in page
+    assert "[`09_global_importance`](09_global_importance.ipynb)" in page
 
 
 def test_a_notebook_missing_from_the_curriculum_stops_the_build_and_says_where_to_add_it(tmp_path):
