@@ -99,7 +99,7 @@ def landing_page(root: Path = ROOT) -> str:
         "# Explaining Deep Learning Models",
         _intro(root),
         "## Course map",
-        "Each page below is a solution notebook, executed when this site was built, with its figures "
+        "Each notebook's page shows its solution, executed when this site was built, with its figures "
         "and printed output. To run a notebook yourself, launch it on Binder or Colab (the student "
         f"version, with the exercises left for you), or clone [the repository]({repository}) and run "
         "`make lab`. Times are for a first pass, exercises included.",
