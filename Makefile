@@ -49,5 +49,37 @@ datasets: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[dev,data]"
 	$(BIN)/python datasets/make_datasets.py all
 
+# The website: Sphinx + MyST-NB (the `site` extra) execute and render the solution notebooks.
+# MathJax, RequireJS and the widget manager come from npm tarballs into the site's own files, so
+# no page loads anything from a CDN. The build reruns only when one of its inputs changed.
+SITE       ?= _site
+SITE_NPM   := mathjax@3.2.2 @jupyter-widgets/html-manager@1.0.15 requirejs@2.3.8
+SITE_STAMP := $(VENV)/.installed-site
+.PHONY: site test-site
+SITE_INPUTS := $(shell find solutions course_utils datasets book -type f -not -path '*/__pycache__/*' -not -name '*.pyc') README.md pyproject.toml
+
+$(SITE_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[dev,site]"
+	touch $(SITE_STAMP)
+
+$(SITE)/npm/.fetched: Makefile
+	@command -v npm >/dev/null || { echo "make site needs npm to fetch MathJax and the widget manager (Debian: apt-get install npm)"; exit 1; }
+	rm -rf $(SITE)/npm && mkdir -p $(SITE)/npm
+	cd $(SITE)/npm && npm pack --silent $(SITE_NPM) >/dev/null
+	touch $@
+
+$(SITE)/html/index.html: $(SITE_STAMP) $(SITE)/npm/.fetched $(SITE_INPUTS)
+	$(BIN)/python -m book.stage $(SITE)/source --npm $(SITE)/npm
+	rm -rf $(SITE)/html $(SITE)/html.partial $(SITE)/jupyter_execute $(SITE)/doctrees
+	$(BIN)/python -m sphinx -b html -d $(SITE)/doctrees $(SITE)/source $(SITE)/html.partial
+	mv $(SITE)/html.partial $(SITE)/html
+
+site: $(SITE)/html/index.html
+	@echo "The site is in $(SITE)/html. Open $(SITE)/html/index.html in a browser, or serve it:"
+	@echo "  $(BIN)/python -m http.server --directory $(SITE)/html   (then http://localhost:8000)"
+
+test-site: site
+	COURSE_SITE="$(CURDIR)/$(SITE)/html" $(BIN)/python -m pytest tests/test_site.py $(PYTEST_ARGS)
+
 clean:
 	rm -rf $(VENV) .pytest_cache
