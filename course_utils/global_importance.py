@@ -500,13 +500,13 @@ class _Interleaved:
 
 def _logistic(penalty: str, C: float):
     """A liblinear logistic regression with an L1 or L2 penalty, spelled for the installed scikit-learn."""
-    import sklearn
-    from packaging.version import Version
+    import inspect
+
     from sklearn.linear_model import LogisticRegression
 
     if penalty == "l2":
         return LogisticRegression(C=C, solver="liblinear")
-    if Version(sklearn.__version__) >= Version("1.8"):  # 1.8 deprecated `penalty` for `l1_ratio`
+    if inspect.signature(LogisticRegression).parameters["penalty"].default == "deprecated":  # 1.8+: l1_ratio instead
         return LogisticRegression(C=C, l1_ratio=1.0, solver="liblinear")
     return LogisticRegression(C=C, penalty="l1", solver="liblinear")
 
