@@ -151,6 +151,15 @@ def test_makefile_and_ci_use_the_two_commands():
     assert "make test" in (ROOT / ".ci" / "run").read_text()
 
 
+def test_ci_runs_the_tests_again_at_the_lower_bounds_after_make_test():
+    makefile = (ROOT / "Makefile").read_text()
+    assert re.search(r"^\$\(LOWER_STAMP\): pyproject.toml lower-bounds.txt$", makefile, re.M)
+    assert '-e ".[dev]" -c lower-bounds.txt' in makefile  # the pins as constraints on the course's own install
+    assert re.search(r"^test-lower: \$\(LOWER_STAMP\)\n\tCOURSE_LOWER_BOUNDS=lower-bounds.txt \$\(LOWER_BIN\)/python -m pytest", makefile, re.M)
+    ci = (ROOT / ".ci" / "run").read_text().splitlines()
+    assert ci.index("make test-lower") > ci.index("make test")
+
+
 def test_readme_shows_the_two_commands_first_and_the_manual_equivalent():
     readme = (ROOT / "README.md").read_text()
     first_block = re.search(r"```(?:bash|sh)?\n(.*?)```", readme, re.S).group(1)
