@@ -10,10 +10,10 @@ STAMP  := $(VENV)/.installed
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 LAB_ARGS ?=
 PYTEST_ARGS ?=
-# The second environment: the course at exactly its lower bounds (lower-bounds.txt).
-LOWER_VENV  ?= .venv-lower
-LOWER_BIN   := $(LOWER_VENV)/bin
-LOWER_STAMP := $(LOWER_VENV)/.installed
+# pip constraints for the install (`make install-lower` passes lower-bounds.txt).
+CONSTRAINTS ?=
+# The second environment: the course at exactly its lower bounds.
+LOWER_VENV ?= .venv-lower
 
 .PHONY: help install lab test install-lower test-lower notebooks check-notebooks refresh datasets clean
 
@@ -25,25 +25,19 @@ help:
 	@echo "make refresh    re-execute solutions/ and update the expected outputs, then regenerate"
 	@echo "make datasets   regenerate the bundled data files and their checksums"
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(CONSTRAINTS)
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -e ".[dev]" $(if $(CONSTRAINTS),-c $(CONSTRAINTS))
 	touch $(STAMP)
 
 install: $(STAMP)
 
-# pip installs the course with lower-bounds.txt as constraints: every dependency named in
-# pyproject.toml at exactly its lower bound (their own dependencies at the newest they accept).
-$(LOWER_STAMP): pyproject.toml lower-bounds.txt
-	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
-	test -x $(LOWER_BIN)/python || $(PYTHON) -m venv $(LOWER_VENV)
-	$(LOWER_BIN)/python -m pip install --quiet --upgrade pip
-	$(LOWER_BIN)/python -m pip install --quiet -e ".[dev]" -c lower-bounds.txt
-	touch $(LOWER_STAMP)
-
-install-lower: $(LOWER_STAMP)
+# The course with lower-bounds.txt as pip constraints: every dependency named in pyproject.toml
+# at exactly its lower bound (their own dependencies at the newest they accept).
+install-lower:
+	$(MAKE) install VENV=$(LOWER_VENV) CONSTRAINTS=lower-bounds.txt
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" \
@@ -54,9 +48,10 @@ test: $(STAMP)
 
 # The unit tests and every notebook at the lower bounds, within CI's time: each notebook once, in
 # its solutions/ version (notebooks/ differs only in the exercise cells), and no browser test
-# (`make test` runs both with the current versions).
-test-lower: $(LOWER_STAMP)
-	COURSE_LOWER_BOUNDS=lower-bounds.txt $(LOWER_BIN)/python -m pytest tests solutions --deselect tests/test_browser.py $(PYTEST_ARGS)
+# (`make test` runs both with the current versions). VENV in the environment makes the test that
+# runs `make lab` serve JupyterLab from this environment too.
+test-lower: install-lower
+	VENV=$(LOWER_VENV) COURSE_LOWER_BOUNDS=lower-bounds.txt $(LOWER_VENV)/bin/python -m pytest tests solutions --deselect tests/test_browser.py $(PYTEST_ARGS)
 
 notebooks: $(STAMP)
 	$(BIN)/python -m course_utils.notebooks generate

@@ -153,9 +153,11 @@ def test_makefile_and_ci_use_the_two_commands():
 
 def test_ci_runs_the_tests_again_at_the_lower_bounds_after_make_test():
     makefile = (ROOT / "Makefile").read_text()
-    assert re.search(r"^\$\(LOWER_STAMP\): pyproject.toml lower-bounds.txt$", makefile, re.M)
-    assert '-e ".[dev]" -c lower-bounds.txt' in makefile  # the pins as constraints on the course's own install
-    assert re.search(r"^test-lower: \$\(LOWER_STAMP\)\n\tCOURSE_LOWER_BOUNDS=lower-bounds.txt \$\(LOWER_BIN\)/python -m pytest", makefile, re.M)
+    assert re.search(r"^\$\(STAMP\): pyproject.toml \$\(CONSTRAINTS\)$", makefile, re.M)
+    assert '-e ".[dev]" $(if $(CONSTRAINTS),-c $(CONSTRAINTS))' in makefile  # the pins constrain the course's own install
+    assert "\t$(MAKE) install VENV=$(LOWER_VENV) CONSTRAINTS=lower-bounds.txt\n" in makefile
+    assert re.search(r"^test-lower: install-lower\n\tVENV=\$\(LOWER_VENV\) COURSE_LOWER_BOUNDS=lower-bounds.txt "
+                     r"\$\(LOWER_VENV\)/bin/python -m pytest", makefile, re.M)
     ci = (ROOT / ".ci" / "run").read_text().splitlines()
     assert ci.index("make test-lower") > ci.index("make test")
 
