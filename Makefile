@@ -10,24 +10,34 @@ STAMP  := $(VENV)/.installed
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 LAB_ARGS ?=
 PYTEST_ARGS ?=
+# pip constraints for the install (`make install-lower` passes lower-bounds.txt).
+CONSTRAINTS ?=
+# The second environment: the course at exactly its lower bounds.
+LOWER_VENV ?= .venv-lower
 
-.PHONY: help install lab test notebooks check-notebooks refresh datasets clean
+.PHONY: help install lab test install-lower test-lower notebooks check-notebooks refresh datasets clean
 
 help:
 	@echo "make lab        open the course in JupyterLab (installs into $(VENV) first)"
 	@echo "make test       run every test: unit tests, notebooks under nbval, packaging"
+	@echo "make test-lower unit tests and solutions/ notebooks at the lower bounds, in $(LOWER_VENV)"
 	@echo "make notebooks  regenerate notebooks/ from solutions/ (and strip outputs)"
 	@echo "make refresh    re-execute solutions/ and update the expected outputs, then regenerate"
 	@echo "make datasets   regenerate the bundled data files and their checksums"
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(CONSTRAINTS)
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -e ".[dev]" $(if $(CONSTRAINTS),-c $(CONSTRAINTS))
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# The course with lower-bounds.txt as pip constraints: every dependency named in pyproject.toml
+# at exactly its lower bound (their own dependencies at the newest they accept).
+install-lower:
+	$(MAKE) install VENV=$(LOWER_VENV) CONSTRAINTS=lower-bounds.txt
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" \
@@ -35,6 +45,16 @@ lab: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The unit tests and every notebook at the lower bounds, within CI's time: each notebook once, in
+# its solutions/ version (notebooks/ differs only in the exercise cells), no browser test and no
+# nbgrader round trip (`make test` runs them with the current versions; they execute every
+# notebook again). VENV in the environment makes the test that runs `make lab` serve JupyterLab
+# from this environment too.
+test-lower: install-lower
+	VENV=$(LOWER_VENV) COURSE_LOWER_BOUNDS=lower-bounds.txt $(LOWER_VENV)/bin/python -m pytest tests solutions \
+		--deselect tests/test_browser.py \
+		--deselect tests/test_grading.py::test_nbgrader_grades_each_exercise_exactly_when_its_check_says_correct $(PYTEST_ARGS)
 
 notebooks: $(STAMP)
 	$(BIN)/python -m course_utils.notebooks generate
@@ -82,4 +102,4 @@ test-site: site
 	COURSE_SITE="$(CURDIR)/$(SITE)/html" $(BIN)/python -m pytest tests/test_site.py $(PYTEST_ARGS)
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) $(LOWER_VENV) .pytest_cache
