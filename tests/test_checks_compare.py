@@ -107,3 +107,19 @@ def test_about_names_the_input():
         with about("batch", "6 examples"):
             raise Wrong("not right.", "expected: 1", hint="h")
     assert info.value.details == ("batch: 6 examples", "expected: 1", "Hint: h")
+
+
+def _all_checks():
+    from course_utils.checks import gradient_attributions, hidden_layers, keras_mnist, lime, shapley_and_shap
+
+    modules = (keras_mnist, hidden_layers, gradient_attributions, shapley_and_shap, lime)
+    return [getattr(module, name) for module in modules for name in module.__all__]
+
+
+@pytest.mark.parametrize("run", _all_checks(), ids=lambda run: run.__name__)
+def test_the_stop_button_still_stops_every_check(run):
+    def interrupted(*args):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run(interrupted)
