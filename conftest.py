@@ -2,6 +2,9 @@
 
 - After the run, a short table gives each notebook's wall time under nbval (kernel start and
   every cell), so the 60-second budget stays visible.
+- A test that runs past pytest-timeout's limit (``timeout`` in pyproject.toml) fails with a
+  message that names it and says where the limit is set; a hung notebook cell fails first, by
+  nbval's ``--nbval-cell-timeout``, with the cell's source.
 - A notebook cell that writes to stderr (a warning, a log line from TensorFlow) fails its nbval
   test: learners should see no noise. A cell that must show stderr says so with the marker
   ``# NBVAL_ALLOW_STDERR``.
@@ -9,6 +12,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from pathlib import Path
 
@@ -21,6 +25,9 @@ _NOTEBOOK_SECONDS: dict[str, float] = defaultdict(float)
 def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
+    if report.failed and _stopped_by_pytest_timeout(call) and hasattr(report.longrepr, "addsection"):
+        report.longrepr.addsection("pytest-timeout", _timeout_advice(item))
+        return
     if call.when != "call" or not report.passed or not hasattr(item, "test_outputs"):
         return
     if "NBVAL_ALLOW_STDERR" in getattr(item.cell, "source", ""):
@@ -33,6 +40,21 @@ def pytest_runtest_makereport(item, call):
             + "".join(stderr)[:2000]
             + "\nSilence it at its source, or mark the cell with # NBVAL_ALLOW_STDERR if it is meant to be seen."
         )
+
+
+def _stopped_by_pytest_timeout(call) -> bool:
+    error = call.excinfo.value if call.excinfo is not None else None
+    return isinstance(error, pytest.fail.Exception) and re.match(r"Timeout \(>[\d.]+s\) from pytest-timeout", str(error)) is not None
+
+
+def _timeout_advice(item) -> str:
+    marker = item.get_closest_marker("timeout")
+    where = "its @pytest.mark.timeout" if marker else "`timeout` in pyproject.toml [tool.pytest.ini_options]"
+    return (
+        f"{item.nodeid} was stopped by pytest-timeout (the limit is {where}). Something it waits on "
+        "never answered: a hung kernel, server or subprocess (the traceback above shows where it waited). "
+        "A test that needs longer on purpose says so with @pytest.mark.timeout(seconds)."
+    )
 
 
 def pytest_runtest_logreport(report):

@@ -10,17 +10,22 @@ import pytest
 from course_utils import notebooks as tool
 
 
-def _run_pytest_on(tmp_path, cells):
+def run_pytest(path, *options, workers=0):
+    """Run pytest as `make test` does (the project's configuration and conftest) on one file."""
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "conftest", "--rootdir", str(tool.ROOT), "-c", str(tool.ROOT / "pyproject.toml"),
+         "-q", "-p", "no:cacheprovider", "-n", str(workers), *options, str(path)],
+        cwd=tool.ROOT, capture_output=True, text=True, timeout=120,
+    )
+
+
+def _run_pytest_on(tmp_path, cells, *options):
     nb = nbformat.v4.new_notebook()
     nb.cells = cells
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     path = tmp_path / "probe.ipynb"
     path.write_text(tool.dumps(nb))
-    return subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "conftest", "--rootdir", str(tool.ROOT), "-c", str(tool.ROOT / "pyproject.toml"),
-         "-q", "-p", "no:cacheprovider", str(path)],
-        cwd=tool.ROOT, capture_output=True, text=True, timeout=120,
-    )
+    return run_pytest(path, *options)
 
 
 def _checked_cell(expected_text):
