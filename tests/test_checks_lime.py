@@ -124,7 +124,7 @@ RIDGE_ANSWERS = [
     (_intercept_slip(lambda Z, y, w, c: np.average(y, weights=w)), WRONG, "subtract the weighted mean features times coef"),
     (_intercept_slip(lambda Z, y, w, c: y.mean() - Z.mean(axis=0) @ c), WRONG, "use the weighted means in the intercept too"),
     (_intercept_slip(lambda Z, y, w, c: np.average(y, weights=w) + np.average(Z, axis=0, weights=w) @ c), WRONG, "mind the sign"),
-    (lambda *args: reference_ridge(*args)[::-1], WRONG, "returned (intercept, coef)"),
+    (lambda *args: reference_ridge(*args)[::-1], WRONG, "returned its results in the wrong order"),
     (lambda *args: np.r_[reference_ridge(*args)[1], reference_ridge(*args)[0]], WRONG, "got one array of 4 numbers"),
     (lambda *args: reference_ridge(*args)[0], WRONG, "return coef, intercept"),
     (lambda *args: (reference_ridge(*args)[0][:, None], reference_ridge(*args)[1]), WRONG, "coef.ravel()"),
@@ -186,7 +186,7 @@ def test_the_random_pair_is_informative():
 
 REFERENCES = {"kernel_weights": gauss, "weighted_ridge": reference_ridge, "top_k_jaccard": reference_jaccard}
 RIDGE_MESSAGE = {"text": "string", "list": "list of 3 things", "hostile object": "Hostile", "dict": "dict", "generator": "generator",
-                 "complex array": "two things", "huge array": "two things", "array of text": "two things"}
+                 "complex array": "2 results", "huge array": "2 results", "array of text": "2 results"}
 
 
 @pytest.mark.parametrize("exercise", list(REFERENCES))

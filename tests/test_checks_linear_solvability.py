@@ -232,7 +232,7 @@ CONDITION_SLIPS = {
     "the singular values": (_singular_values, "s[0] / s[-1]"),
     "a list": (lambda A: [svd_ratio(A)], "should be one number, got a list"),
     "an array of one": (lambda A: np.array([svd_ratio(A)]), "result.item()"),
-    "complex": (lambda A: complex(svd_ratio(A)), "is complex"),
+    "complex": (lambda A: complex(svd_ratio(A)), "should be one real number, got a complex number"),
     "a string": (lambda A: f"{svd_ratio(A):.3f}", "got a string"),
     "forgot return": (lambda A: None, "did you forget `return`?"),
 }

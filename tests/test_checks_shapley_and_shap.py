@@ -50,7 +50,7 @@ WEIGHT_ANSWERS = [
     (lambda n, s: fact(s) * fact(n - s - 1) / fact(n), WRONG, check.HINT_WEIGHT_NEGATIVE),  # arguments swapped
     (lambda s, n: fact(s - 1) * fact(n - s) / fact(n), WRONG, check.HINT_WEIGHT_NEGATIVE),
     (lambda s, n: 1 / n, WRONG, check.HINT_WEIGHT_GENERAL),
-    (lambda s, n: f"{fact(s)}!({n}-{s}-1)!/{n}!", WRONG, "should be a number, got a string"),
+    (lambda s, n: f"{fact(s)}!({n}-{s}-1)!/{n}!", WRONG, "should be one number, got a string"),
     (lambda s, n: [fact(s) * fact(n - s - 1) / fact(n)], WRONG, "got a list"),
 ]
 
