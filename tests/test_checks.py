@@ -329,7 +329,7 @@ from fractions import Fraction  # noqa: E402
 
 from course_utils.checks import as_array, as_number, case, expect_close_on_each, show, unpack  # noqa: E402
 
-from .check_suite import Booby, Hostile  # noqa: E402
+from .check_answers import Booby, Hostile  # noqa: E402
 
 
 def wrong(fn, *args, **kwargs) -> Wrong:

@@ -89,7 +89,7 @@ def permutation_drops(fn) -> CheckResult:
     received = []
     for column in (0, 2):
         got = call(fn, _model, X, y, _r2, column, permutations, name="permutation_drops")
-        if isinstance(got, (tuple, list)) and len(got) == 2 and np.ndim(got[0]) == 0:
+        if isinstance(got, (tuple, list)) and len(got) == 2 and isinstance(got[0], (int, float, np.number)):
             raise Wrong("permutation_drops should return one drop per permutation, not a pair (mean, std?).",
                         hint="return the array of drops; the mean and the standard deviation come after, from it.")
         got = as_array(got, f"permutation_drops(..., column={column}, ...)")
@@ -160,7 +160,7 @@ def partial_dependence_by_hand(fn) -> CheckResult:
     received = []
     for column in (0, 2):
         got = call(fn, _model, X, column, grid, name="partial_dependence_by_hand")
-        if isinstance(got, (tuple, list)) and len(got) == 2 and np.shape(got[0]) == grid.shape:
+        if isinstance(got, (tuple, list)) and len(got) == 2 and isinstance(got[0], np.ndarray) and got[0].shape == grid.shape:
             raise Wrong("partial_dependence_by_hand should return the averages only, not (grid, averages).",
                         hint="return the array of averages, shape (len(grid),): the caller already has the grid.")
         got = as_array(got, f"partial_dependence_by_hand(..., column={column}, ...)")
