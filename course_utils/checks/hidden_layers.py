@@ -23,8 +23,8 @@ def reference_dense_relu(x: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndar
 
 
 def reference_probe_accuracy(train_activations, y_train, test_activations, y_test) -> float:
-    """Held-out accuracy of a logistic-regression probe (see ``course_utils.hidden.linear_probe``)."""
-    from course_utils.hidden import linear_probe
+    """Held-out accuracy of a logistic-regression probe (see ``course_utils.probes.linear_probe``)."""
+    from course_utils.probes import linear_probe
 
     return linear_probe(train_activations, y_train, test_activations, y_test)
 
