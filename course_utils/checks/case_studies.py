@@ -1,4 +1,4 @@
-"""Checks for notebook 11_case_studies: a counterfactual's cost, a decline's principal reasons, the share on a patch."""
+"""Checks for notebook 11_case_studies: a decline's principal reasons, a counterfactual's cost, the share on a patch."""
 
 from __future__ import annotations
 
@@ -9,70 +9,10 @@ import numpy as np
 from course_utils.checks import CheckResult, Wrong, _a, call, exercise, expect_close, show
 from course_utils.checks._answers import as_array, case
 
-__all__ = ["mad_distance", "top_adverse_reasons", "patch_share"]
+__all__ = ["top_adverse_reasons", "mad_distance", "patch_share"]
 
 
 # --------------------------------------------------------------------------- Exercise 1
-def _distance_problems():
-    """Two batches, n ≠ d, changes in both directions, scales far from 1 and from each other."""
-    rng = np.random.default_rng(11)
-    out = []
-    for n, d in ((3, 5), (4, 2)):
-        x = rng.normal(size=(n, d)) * 10  # (n, d)
-        change = rng.normal(size=(n, d)) * rng.integers(0, 2, size=(n, d))  # some features unchanged
-        change[0, 0], change[-1, -1] = 2.5, -1.5  # a rise and a fall in every batch
-        scale = rng.uniform(0.2, 4.0, size=d)  # (d,)
-        out.append((x, x + change, scale))
-    return out
-
-
-def _distances(x, x_cf, scale, how="right"):
-    delta = x_cf - x
-    return {
-        "right": lambda: np.abs(delta / scale).sum(axis=1),
-        "signed": lambda: (delta / scale).sum(axis=1),
-        "times scale": lambda: (np.abs(delta) * scale).sum(axis=1),
-        "unscaled": lambda: np.abs(delta).sum(axis=1),
-        "euclidean": lambda: np.sqrt(((delta / scale) ** 2).sum(axis=1)),
-        "squared": lambda: ((delta / scale) ** 2).sum(axis=1),
-        "mean": lambda: np.abs(delta / scale).mean(axis=1),
-        "scale squared": lambda: (np.abs(delta) / scale**2).sum(axis=1),
-    }[how]()
-
-
-HINT_DISTANCE = {
-    "signed": "take the absolute value of each change, np.abs(x_cf - x): a fall of savings costs as much as a rise, "
-              "and changes in opposite directions must not cancel.",
-    "times scale": "divide by the scale, do not multiply: a feature that varies a lot (a large MAD) makes each unit of change cheap.",
-    "unscaled": "divide each feature's change by its scale (the MAD): without it, a change of 1 year and of 1 k$ would cost the same.",
-    "euclidean": "the distance is L1, a plain sum of |change| / scale — no squares and no square root (L1 is what makes "
-                 "counterfactuals change few features).",
-    "squared": "the distance is L1: sum |change| / scale, without squaring.",
-    "mean": "sum over the features, do not average: the cost of a change does not shrink because the table has more columns.",
-    "scale squared": "divide by the scale once: |change| / scale.",
-}
-HINT_DISTANCE_GENERAL = "np.sum(np.abs(x_cf - x) / scale, axis=1): one distance per example (row), summed over the features."
-
-
-@exercise("Exercise 1: the MAD-weighted L1 distance of a counterfactual")
-def mad_distance(fn) -> CheckResult:
-    """Check ``fn(x, x_cf, scale)`` returns ``sum_j |x_cf - x| / scale`` per row, shape (n,)."""
-    for x, x_cf, scale in _distance_problems():
-        n, d = x.shape
-        with case(f"x of shape {x.shape}, scale of shape {scale.shape}"):
-            got = as_array(call(fn, x, x_cf, scale, name="mad_distance"), "mad_distance(x, x_cf, scale)")
-            if got.shape == (d,):
-                raise Wrong(f"mad_distance returned shape {got.shape}, one number per feature; expected ({n},), one per example.",
-                            hint="sum over the features, axis=1 (axis 0 runs over the examples).")
-            if got.shape == () or got.size == 1 and n > 1:
-                raise Wrong(f"mad_distance returned one number; expected one distance per example, shape ({n},).",
-                            hint="sum over the features only: np.sum(..., axis=1).")
-            mistakes = tuple((_distances(x, x_cf, scale, how), hint) for how, hint in HINT_DISTANCE.items())
-            expect_close(got, _distances(x, x_cf, scale), name="mad_distance(x, x_cf, scale)", mistakes=mistakes, hint=HINT_DISTANCE_GENERAL)
-    return "correct — a change of one MAD in one feature costs 1; Wachter et al. minimize exactly this sum."
-
-
-# --------------------------------------------------------------------------- Exercise 2
 NAMES = ["age", "income", "debt_to_income", "late_payments", "savings", "loan_amount", "employment_years"]
 
 
@@ -128,7 +68,7 @@ def _as_names(received: Any, label: str) -> list[str]:
     return [str(item) for item in items]
 
 
-@exercise("Exercise 2: the principal reasons for a decline")
+@exercise("Exercise 1: the principal reasons for a decline")
 def top_adverse_reasons(fn) -> CheckResult:
     """Check ``fn(values, feature_names, k)`` lists the k features with the largest positive contributions, largest first."""
     for values, k in _reasons_problems():
@@ -148,6 +88,66 @@ def top_adverse_reasons(fn) -> CheckResult:
                         hint="keep the features with a positive value (towards default), sort them by value from largest "
                              "to smallest, and return the names of the first k.")
     return "correct — these are the principal reasons a notice of adverse action names, strongest first."
+
+
+# --------------------------------------------------------------------------- Exercise 2
+def _distance_problems():
+    """Two batches, n ≠ d, changes in both directions, scales far from 1 and from each other."""
+    rng = np.random.default_rng(11)
+    out = []
+    for n, d in ((3, 5), (4, 2)):
+        x = rng.normal(size=(n, d)) * 10  # (n, d)
+        change = rng.normal(size=(n, d)) * rng.integers(0, 2, size=(n, d))  # some features unchanged
+        change[0, 0], change[-1, -1] = 2.5, -1.5  # a rise and a fall in every batch
+        scale = rng.uniform(0.2, 4.0, size=d)  # (d,)
+        out.append((x, x + change, scale))
+    return out
+
+
+def _distances(x, x_cf, scale, how="right"):
+    delta = x_cf - x
+    return {
+        "right": lambda: np.abs(delta / scale).sum(axis=1),
+        "signed": lambda: (delta / scale).sum(axis=1),
+        "times scale": lambda: (np.abs(delta) * scale).sum(axis=1),
+        "unscaled": lambda: np.abs(delta).sum(axis=1),
+        "euclidean": lambda: np.sqrt(((delta / scale) ** 2).sum(axis=1)),
+        "squared": lambda: ((delta / scale) ** 2).sum(axis=1),
+        "mean": lambda: np.abs(delta / scale).mean(axis=1),
+        "scale squared": lambda: (np.abs(delta) / scale**2).sum(axis=1),
+    }[how]()
+
+
+HINT_DISTANCE = {
+    "signed": "take the absolute value of each change, np.abs(x_cf - x): a fall of savings costs as much as a rise, "
+              "and changes in opposite directions must not cancel.",
+    "times scale": "divide by the scale, do not multiply: a feature that varies a lot (a large MAD) makes each unit of change cheap.",
+    "unscaled": "divide each feature's change by its scale (the MAD): without it, a change of 1 year and of 1 k$ would cost the same.",
+    "euclidean": "the distance is L1, a plain sum of |change| / scale — no squares and no square root (L1 is what makes "
+                 "counterfactuals change few features).",
+    "squared": "the distance is L1: sum |change| / scale, without squaring.",
+    "mean": "sum over the features, do not average: the cost of a change does not shrink because the table has more columns.",
+    "scale squared": "divide by the scale once: |change| / scale.",
+}
+HINT_DISTANCE_GENERAL = "np.sum(np.abs(x_cf - x) / scale, axis=1): one distance per example (row), summed over the features."
+
+
+@exercise("Exercise 2: the MAD-weighted L1 distance of a counterfactual")
+def mad_distance(fn) -> CheckResult:
+    """Check ``fn(x, x_cf, scale)`` returns ``sum_j |x_cf - x| / scale`` per row, shape (n,)."""
+    for x, x_cf, scale in _distance_problems():
+        n, d = x.shape
+        with case(f"x of shape {x.shape}, scale of shape {scale.shape}"):
+            got = as_array(call(fn, x, x_cf, scale, name="mad_distance"), "mad_distance(x, x_cf, scale)")
+            if got.shape == (d,):
+                raise Wrong(f"mad_distance returned shape {got.shape}, one number per feature; expected ({n},), one per example.",
+                            hint="sum over the features, axis=1 (axis 0 runs over the examples).")
+            if got.shape == () or got.size == 1 and n > 1:
+                raise Wrong(f"mad_distance returned one number; expected one distance per example, shape ({n},).",
+                            hint="sum over the features only: np.sum(..., axis=1).")
+            mistakes = tuple((_distances(x, x_cf, scale, how), hint) for how, hint in HINT_DISTANCE.items())
+            expect_close(got, _distances(x, x_cf, scale), name="mad_distance(x, x_cf, scale)", mistakes=mistakes, hint=HINT_DISTANCE_GENERAL)
+    return "correct — a change of one MAD in one feature costs 1; Wachter et al. minimize exactly this sum."
 
 
 # --------------------------------------------------------------------------- Exercise 3
