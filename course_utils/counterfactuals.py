@@ -27,7 +27,8 @@ gradient descent; here ``f`` is a black box (only its outputs are used) and the 
 
 Every result is checked by calling ``f`` on it: ``valid = f(x_cf) < threshold``. Immutable
 features (age) never move; ``bounds`` keep each feature in a range (no negative savings; a lower
-bound ``"current"`` means a feature may only grow). :func:`diverse_counterfactuals` gives several
+bound ``"current"`` means a feature may only grow). :func:`principal_reasons` reads the reasons for
+a decline off an attribution (what an adverse-action notice states). :func:`diverse_counterfactuals` gives several
 options that use different features (Mothilal, Sharma & Tan 2020 ask for diverse counterfactuals;
 Ustun, Spangher & Liu 2019 for *actionable* ones), and :func:`nearest_distance` measures how far a
 counterfactual lies from the real data (a plausibility check). Taught in notebook 11_case_studies.
@@ -52,6 +53,7 @@ __all__ = [
     "counterfactual",
     "diverse_counterfactuals",
     "nearest_distance",
+    "principal_reasons",
 ]
 
 _N_GRID = 32  # grid points per feature and direction in the line search
@@ -641,3 +643,37 @@ def nearest_distance(points: Any, data: Any, *, scale: Any, exclude_self: bool =
             block[np.arange(len(block)), np.arange(start, start + len(block))] = np.inf
         nearest[start:start + 256] = block.min(axis=1)
     return nearest
+
+
+def principal_reasons(values: Any, feature_names: Sequence[str], *, k: int = 4) -> list[list[str]]:
+    """The features that pushed each example's score most towards the unwanted outcome, strongest first.
+
+    For attributions of the score of the unwanted outcome (e.g. Shapley values of the log-odds of
+    default), the adverse contributions are the positive ones; the principal reasons for a decline
+    are the ``k`` largest (fewer if fewer are positive). A feature that pushed towards approval is
+    never a reason for the decline, however large its value.
+
+    Parameters
+    ----------
+    values : array, shape (n, d)
+        Attributions, one row per example (``attribution.values``).
+    feature_names : sequence of d str
+    k : int
+        At most this many reasons per example (US Regulation B's commentary finds more than four
+        "not likely to be helpful").
+
+    Returns
+    -------
+    list of n lists of names
+
+    Examples
+    --------
+    >>> principal_reasons([[0.5, -2.0, 0.1, 0.0]], ["debt", "income", "age", "savings"], k=3)
+    [['debt', 'age']]
+    """
+    values = as_batch(values, name="values")
+    names = [str(name) for name in feature_names]
+    if values.ndim != 2 or values.shape[1] != len(names):
+        raise ValueError(f"values should have shape (n, {len(names)}), one attribution per feature name; got {values.shape}.")
+    k = check_count(k, "k", meaning="the number of reasons per example")
+    return [[names[j] for j in np.argsort(-row, kind="stable") if row[j] > 0][:k] for row in values]

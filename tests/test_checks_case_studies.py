@@ -100,6 +100,7 @@ EXERCISES = {
                               lambda x, c, s: np.abs((c - x) / s) @ np.ones(len(s))], DISTANCE_SLIPS),
     "top_adverse_reasons": Exercise(check.top_adverse_reasons, reasons,
                                     [reasons_sorted_pairs, lambda v, n, k: tuple(reasons(v, n, k)),
+                                     lambda v, n, k: counterfactuals.principal_reasons(v[None], n, k=k)[0],
                                      lambda v, n, k: np.array(reasons(v, n, k), dtype=str)], REASONS_SLIPS),
     "patch_share": Exercise(check.patch_share, share, [share_with_a_loop, decoy.patch_share], SHARE_SLIPS),
 }

@@ -263,3 +263,12 @@ def test_l1_distance_and_nearest_distance_against_scipy():
     np.testing.assert_allclose(cf.l1_distance(points, points[::-1], scale=scale), np.abs(points - points[::-1]) @ (1 / scale))
     with pytest.raises(ValueError, match=r"x_cf has shape \(6, 4\) but x has shape \(7, 4\)"):
         cf.l1_distance(points, points[:6], scale=scale)
+
+
+def test_principal_reasons_are_the_largest_positive_contributions_and_never_favourable_ones():
+    values = np.array([[0.2, -3.0, 1.5, 0.7, 0.0], [-1.0, -0.5, 0.3, -2.0, -0.1]])
+    names = ["a", "b", "c", "d", "e"]
+    assert cf.principal_reasons(values, names, k=2) == [["c", "d"], ["c"]]
+    assert cf.principal_reasons(values, names) == [["c", "d", "a"], ["c"]]  # never the large negative b, nor the zero e
+    with pytest.raises(ValueError, match=r"values should have shape \(n, 4\)"):
+        cf.principal_reasons(values, names[:4])
