@@ -44,7 +44,7 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from course_utils.validation import as_batch, check_count, check_positive, predict_in_batches
+from course_utils.validation import as_batch, check_count, check_positive, in_batches, predict_in_batches
 
 __all__ = [
     "Counterfactual",
@@ -60,6 +60,7 @@ _N_GRID = 32  # grid points per feature and direction in the line search
 _N_BISECT = 40  # bisection steps after the grid: the crossing is located to extent * 2**-40
 _FD_STEP = 1e-4  # central-difference step, in units of each feature's scale
 _TOLERANCE = 1e-9  # a change smaller than this (in scale units) counts as no change
+_NEAREST_BATCH = 256  # points per block of nearest_distance: a (256, N, d) array of differences at a time
 
 
 @dataclass
@@ -637,11 +638,11 @@ def nearest_distance(points: Any, data: Any, *, scale: Any, exclude_self: bool =
     if exclude_self and points.shape != data.shape:
         raise ValueError(f"exclude_self=True compares data with itself; points has shape {points.shape}, data {data.shape}.")
     nearest = np.empty(len(points))
-    for start in range(0, len(points), 256):  # (256, N) distances at a time
-        block = np.abs(points[start:start + 256, None, :] - data[None]) @ (1.0 / scale)
+    for where, chunk in in_batches(points, _NEAREST_BATCH):  # (batch, N) distances at a time
+        block = np.abs(chunk[:, None, :] - data[None]) @ (1.0 / scale)
         if exclude_self:
-            block[np.arange(len(block)), np.arange(start, start + len(block))] = np.inf
-        nearest[start:start + 256] = block.min(axis=1)
+            block[np.arange(len(block)), np.arange(where.start, where.stop)] = np.inf
+        nearest[where] = block.min(axis=1)
     return nearest
 
 

@@ -66,6 +66,7 @@ REASONS_SLIPS = {
     "indices": (lambda v, n, k: [int(j) for j in np.argsort(-v)[:k] if v[j] > 0], "return the feature names"),
     "values": (lambda v, n, k: sorted(v[v > 0], reverse=True)[:k], "return names, not the Shapley values"),
     "one string": (lambda v, n, k: ", ".join(reasons(v, n, k)), "return a list"),
+    "a set": (lambda v, n, k: set(reasons(v, n, k)), "got a set"),
     "all positive ones": (lambda v, n, k: [n[j] for j in np.argsort(-v) if v[j] > 0], "keep the features with a positive value"),
 }
 
@@ -101,7 +102,8 @@ EXERCISES = {
     "top_adverse_reasons": Exercise(check.top_adverse_reasons, reasons,
                                     [reasons_sorted_pairs, lambda v, n, k: tuple(reasons(v, n, k)),
                                      lambda v, n, k: counterfactuals.principal_reasons(v[None], n, k=k)[0],
-                                     lambda v, n, k: np.array(reasons(v, n, k), dtype=str)], REASONS_SLIPS),
+                                     lambda v, n, k: np.array(reasons(v, n, k), dtype=str)], REASONS_SLIPS,
+                                    generic={"complex array": "an array of complex128"}),
     "patch_share": Exercise(check.patch_share, share, [share_with_a_loop, decoy.patch_share], SHARE_SLIPS),
 }
 
