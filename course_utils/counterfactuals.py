@@ -209,7 +209,8 @@ def _indices(features: Any, names: list[str] | None, d: int, what: str) -> np.nd
     for feature in features:
         if isinstance(feature, str):
             if names is None:
-                raise ValueError(f"{what} names the feature {feature!r}, but x has no column names; pass a DataFrame or column indices.")
+                raise ValueError(f"{what} names the feature {feature!r}, but x has no column names; pass a DataFrame "
+                                 "or column indices.")
             if feature not in names:
                 raise ValueError(f"{what}: unknown feature {feature!r}; the features are {names}.")
             out.append(names.index(feature))
@@ -225,7 +226,8 @@ def _side(value: Any, current: np.ndarray, default: float, feature: str) -> np.n
         return np.full(len(current), default)
     if isinstance(value, str):
         if value != "current":
-            raise ValueError(f"bounds for {feature}: {value!r} is not a bound; use a number, None (no bound) or 'current'.")
+            raise ValueError(f"bounds for {feature}: {value!r} is not a bound; use a number, None (no bound) or "
+                             "'current'.")
         return current.copy()
     number = float(value)
     if np.isnan(number):
@@ -250,7 +252,8 @@ def _bounds(bounds: Any, x: np.ndarray, names: list[str] | None) -> tuple[np.nda
     else:
         table = np.asarray(bounds, dtype=float)
         if table.shape != (d, 2):
-            raise ValueError(f"bounds should be a dict {{feature: (low, high)}} or an array of shape ({d}, 2); got shape {table.shape}.")
+            raise ValueError(f"bounds should be a dict {{feature: (low, high)}} or an array of shape ({d}, 2); got "
+                             f"shape {table.shape}.")
         low[:], high[:] = table[:, 0], table[:, 1]
     for i, j in zip(*np.nonzero(low > high)):
         raise ValueError(f"bounds for {names[j] if names else f'feature {j}'}: low {low[i, j]} > high {high[i, j]}.")
@@ -514,7 +517,8 @@ def counterfactual(
     n_restarts = check_count(n_restarts, "n_restarts", minimum=0)
     radius = check_positive(search_radius, "search_radius")
     if not len(mutable):
-        raise ValueError("every feature is immutable: nothing can change. Leave at least one feature out of `immutable`.")
+        raise ValueError("every feature is immutable: nothing can change. Leave at least one feature out of "
+                         "`immutable`.")
     f = _scorer(predict_fn)
     rng = np.random.default_rng(seed)
 
@@ -594,7 +598,8 @@ def diverse_counterfactuals(
     table = x
     x = as_batch(x, name="x")
     if len(x) != 1:
-        raise ValueError(f"diverse_counterfactuals explains one example at a time; got {len(x)} rows. Pass x[i:i+1] (or X.iloc[[i]]).")
+        raise ValueError(f"diverse_counterfactuals explains one example at a time; got {len(x)} rows. Pass x[i:i+1] "
+                         "(or X.iloc[[i]]).")
     n_counterfactuals = check_count(n_counterfactuals, "n_counterfactuals")
     names = [str(c) for c in table.columns] if hasattr(table, "columns") else None
     fixed = list(_indices(immutable, names, x.shape[1], "immutable"))
@@ -602,7 +607,8 @@ def diverse_counterfactuals(
     for k in range(n_counterfactuals):
         if len(fixed) == x.shape[1]:
             break
-        result = counterfactual(predict_fn, table, threshold=threshold, scale=scale, immutable=fixed, bounds=bounds, seed=seed + k,
+        result = counterfactual(predict_fn, table, threshold=threshold, scale=scale, immutable=fixed, bounds=bounds,
+                                seed=seed + k,
                                 n_restarts=n_restarts, search_radius=search_radius, allow_invalid=k > 0)
         if not result.valid[0] or (k and not result.changed[0].any()):
             break
@@ -636,7 +642,8 @@ def nearest_distance(points: Any, data: Any, *, scale: Any, exclude_self: bool =
     points = as_batch(points, example_shape=data.shape[1:], name="points")
     scale = _scale(scale, data.shape[1], names)
     if exclude_self and points.shape != data.shape:
-        raise ValueError(f"exclude_self=True compares data with itself; points has shape {points.shape}, data {data.shape}.")
+        raise ValueError(f"exclude_self=True compares data with itself; points has shape {points.shape}, data "
+                         f"{data.shape}.")
     nearest = np.empty(len(points))
     for where, chunk in in_batches(points, _NEAREST_BATCH):  # (batch, N) distances at a time
         block = np.abs(chunk[:, None, :] - data[None]) @ (1.0 / scale)
@@ -675,6 +682,7 @@ def principal_reasons(values: Any, feature_names: Sequence[str], *, k: int = 4) 
     values = as_batch(values, name="values")
     names = [str(name) for name in feature_names]
     if values.ndim != 2 or values.shape[1] != len(names):
-        raise ValueError(f"values should have shape (n, {len(names)}), one attribution per feature name; got {values.shape}.")
+        raise ValueError(f"values should have shape (n, {len(names)}), one attribution per feature name; got "
+                         f"{values.shape}.")
     k = check_count(k, "k", meaning="the number of reasons per example")
     return [[names[j] for j in np.argsort(-row, kind="stable") if row[j] > 0][:k] for row in values]

@@ -2,7 +2,8 @@
 
 **The data.** Every digit gets a 4×4 patch in one of its four corners (chosen at random per
 image). In the training set the patch's shade encodes the label — ``(255 - 25 * digit) / 255``, so
-a 0 gets a white patch and a 9 a dark grey one — and at test time it is the shade of a *random*
+a 0 gets a patch of full intensity (1.0, like ink) and a 9 a faint one (0.12) — and at test time it is
+the shade of a *random*
 digit. A model that reads the patch instead of the digit is right for the wrong reason: perfect on
 the training data, near chance at test. :func:`add_patch` plants it; :func:`load_decoy_mnist`
 builds the sets from the course's digits (``load_mnist()``) with a fixed seed.
@@ -88,7 +89,8 @@ def add_patch(images: Any, digits: Any, *, seed: int = 0) -> tuple[np.ndarray, n
     """
     images = np.asarray(images, dtype=np.float32)
     if images.ndim != 3:
-        raise ValueError(f"images should be a batch of shape (n, 28, 28); got {images.shape}. Pass image[None] for one.")
+        raise ValueError(f"images should be a batch of shape (n, 28, 28); got {images.shape}. Pass image[None] for "
+                         "one.")
     digits = np.asarray(digits)
     if digits.shape != images.shape[:1]:
         raise ValueError(f"give one digit per image: digits has shape {digits.shape}, images {images.shape}.")
@@ -225,7 +227,8 @@ def train(model, x, y, *, mask=None, penalty: float = 0.0, epochs: int = 10, bat
     @tf.function
     def step(xb, yb, mb):
         with tf.GradientTape() as tape:
-            cross_entropy = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(yb, logits(xb, training=True)))
+            per_image = tf.nn.sparse_softmax_cross_entropy_with_logits(yb, logits(xb, training=True))  # (batch,)
+            cross_entropy = tf.reduce_mean(per_image)
             loss = cross_entropy + (weight * right_reasons_penalty(logits, xb, mb) if penalty else 0.0)
         optimizer.apply_gradients(zip(tape.gradient(loss, model.trainable_variables), model.trainable_variables))
         return loss

@@ -36,7 +36,8 @@ DISTANCE_SLIPS = {
     "times scale": (lambda x, c, s: np.sum(np.abs(c - x) * s, axis=1), "divide by the scale, do not multiply"),
     "no scale": (lambda x, c, s: np.sum(np.abs(c - x), axis=1), "divide each feature's change by its scale"),
     "euclidean": (lambda x, c, s: np.linalg.norm((c - x) / s, axis=1), "no squares and no square root"),
-    "squared": (lambda x, c, s: np.sum(((c - x) / s) ** 2, axis=1), "the distance is L1: sum |change| / scale, without squaring"),
+    "squared": (lambda x, c, s: np.sum(((c - x) / s) ** 2, axis=1), "the distance is L1: sum |change| / scale, "
+                                                                    "without squaring"),
     "mean": (lambda x, c, s: np.mean(np.abs(c - x) / s, axis=1), "sum over the features, do not average"),
     "scale squared": (lambda x, c, s: np.sum(np.abs(c - x) / s**2, axis=1), "divide by the scale once"),
     "axis 0": (lambda x, c, s: np.sum(np.abs(c - x) / s, axis=0), "sum over the features, axis=1"),
@@ -60,14 +61,16 @@ def reasons_sorted_pairs(values, feature_names, k):
 REASONS_SLIPS = {
     "by |value|": (lambda v, n, k: [n[j] for j in np.argsort(-np.abs(v))[:k]], "not by its absolute size"),
     "most favourable": (lambda v, n, k: [n[j] for j in np.argsort(v)[:k]], "most in the applicant's FAVOUR"),
-    "smallest positive first": (lambda v, n, k: [n[j] for j in np.argsort(v) if v[j] > 0][:k], "strongest reason first"),
+    "smallest positive first": (lambda v, n, k: [n[j] for j in np.argsort(v) if v[j] > 0][:k], "strongest reason "
+                                                                                               "first"),
     "right set, wrong order": (lambda v, n, k: reasons(v, n, k)[::-1], "strongest reason first"),
     "padded to k": (lambda v, n, k: [n[j] for j in np.argsort(-v)[:k]], "return fewer than k names"),
     "indices": (lambda v, n, k: [int(j) for j in np.argsort(-v)[:k] if v[j] > 0], "return the feature names"),
     "values": (lambda v, n, k: sorted(v[v > 0], reverse=True)[:k], "return names, not the Shapley values"),
     "one string": (lambda v, n, k: ", ".join(reasons(v, n, k)), "return a list"),
     "a set": (lambda v, n, k: set(reasons(v, n, k)), "got a set"),
-    "all positive ones": (lambda v, n, k: [n[j] for j in np.argsort(-v) if v[j] > 0], "keep the features with a positive value"),
+    "all positive ones": (lambda v, n, k: [n[j] for j in np.argsort(-v) if v[j] > 0], "keep the features with a "
+                                                                                      "positive value"),
 }
 
 
@@ -84,10 +87,13 @@ def share_with_a_loop(values, mask):
 SHARE_SLIPS = {
     "signed": (lambda v, m: (v * m).sum(axis=(1, 2)) / v.sum(axis=(1, 2)), "use absolute values, np.abs(values)"),
     "abs of the sum": (lambda v, m: np.abs((v * m).sum(axis=(1, 2))) / np.abs(v).sum(axis=(1, 2)), "before summing"),
-    "mask inverted": (lambda v, m: (np.abs(v) * ~m).sum(axis=(1, 2)) / np.abs(v).sum(axis=(1, 2)), "the mask is True ON the patch"),
-    "over the rest": (lambda v, m: (np.abs(v) * m).sum(axis=(1, 2)) / (np.abs(v) * ~m).sum(axis=(1, 2)), "divide by the total over ALL pixels"),
+    "mask inverted": (lambda v, m: (np.abs(v) * ~m).sum(axis=(1, 2)) / np.abs(v).sum(axis=(1, 2)), "the mask is True "
+                                                                                                   "ON the patch"),
+    "over the rest": (lambda v, m: (np.abs(v) * m).sum(axis=(1, 2)) / (np.abs(v) * ~m).sum(axis=(1, 2)),
+                      "divide by the total over ALL pixels"),
     "divided by the area": (lambda v, m: share(v, m) / m.mean(axis=(1, 2)), "return the share itself, a ratio of SUMS"),
-    "ratio of means": (lambda v, m: np.array([np.abs(a[b]).mean() / np.abs(a).mean() for a, b in zip(v, m)]), "as a ratio of MEANS is"),
+    "ratio of means": (lambda v, m: np.array([np.abs(a[b]).mean() / np.abs(a).mean() for a, b in zip(v, m)]),
+                       "as a ratio of MEANS is"),
     "squares": (lambda v, m: ((v**2) * m).sum(axis=(1, 2)) / (v**2).sum(axis=(1, 2)), "not squares"),
     "one share for the batch": (lambda v, m: np.abs(v[m]).sum() / np.abs(v).sum(), "not over the whole batch"),
     "hard-coded 784 pixels": (lambda v, m: (np.abs(v) * m).sum(axis=(1, 2)) / (np.abs(v).mean(axis=(1, 2)) * 784),

@@ -101,7 +101,8 @@ def test_immutable_features_never_move_and_bounds_hold_on_a_nonlinear_model():
     x = x[f(x) >= 0.5][:8]
     assert len(x) >= 5
     bounds = {0: (-3.0, 3.0), 2: ("current", None), 4: (None, "current")}
-    result = cf.counterfactual(f, x, scale=np.ones(5), immutable=[1, 3], bounds=bounds, search_radius=6.0, allow_invalid=True)
+    result = cf.counterfactual(f, x, scale=np.ones(5), immutable=[1, 3], bounds=bounds, search_radius=6.0,
+                               allow_invalid=True)
     np.testing.assert_array_equal(result.x_cf[:, [1, 3]], x[:, [1, 3]])  # exactly, not approximately
     assert np.all((result.x_cf[:, 0] >= -3.0) & (result.x_cf[:, 0] <= 3.0))
     assert np.all(result.x_cf[:, 2] >= x[:, 2]) and np.all(result.x_cf[:, 4] <= x[:, 4])
@@ -166,7 +167,7 @@ def test_unreachable_examples_are_flagged_when_allowed():
     w, b = np.array([1.0, 1.0]), 0.0
     f = logistic(w, b)
     x = np.array([[1.0, 1.0], [5.0, 5.0]])
-    bounds = {0: (-1.0, None), 1: (-1.0, None)}  # the first can reach log-odds -2, the second only -2 as well ... from 10
+    bounds = {0: (-1.0, None), 1: (-1.0, None)}  # both can reach log-odds -2 at best, the second from 10
     result = cf.counterfactual(f, x, scale=np.ones(2), bounds=bounds, threshold=0.3, allow_invalid=True)
     assert result.valid.tolist() == [True, True]
     result = cf.counterfactual(f, x, scale=np.ones(2), bounds=bounds, threshold=0.1, allow_invalid=True)
@@ -180,7 +181,8 @@ def test_a_threshold_the_model_cannot_reach_within_the_bounds_is_an_error():
     f = logistic(np.array([1.0, 1.0]), 0.0)
     with pytest.raises(ValueError, match=r"no counterfactual found with predict_fn < threshold 0\.1 within the bounds "
                                          r"\(example 0: lowest score reached 0\.119\).*allow_invalid=True"):
-        cf.counterfactual(f, np.array([[1.0, 1.0]]), scale=np.ones(2), bounds=np.array([[-1.0, 2.0], [-1.0, 2.0]]), threshold=0.1)
+        cf.counterfactual(f, np.array([[1.0, 1.0]]), scale=np.ones(2), bounds=np.array([[-1.0, 2.0], [-1.0, 2.0]]),
+                          threshold=0.1)
 
 
 @pytest.mark.parametrize("kwargs, message", [
@@ -190,7 +192,8 @@ def test_a_threshold_the_model_cannot_reach_within_the_bounds_is_an_error():
     ({"scale": np.ones(3), "immutable": [3]}, r"neither a feature name nor a column index in 0\.\.2"),
     ({"scale": np.ones(3), "immutable": [0, 1, 2]}, r"every feature is immutable"),
     ({"scale": np.ones(3), "bounds": {0: (2.0, None)}}, r"example 0 has feature 0 = 1, outside its bounds \[2, inf\]"),
-    ({"scale": np.ones(3), "bounds": {0: ("now", None)}}, r"'now' is not a bound; use a number, None \(no bound\) or 'current'"),
+    ({"scale": np.ones(3), "bounds": {0: ("now", None)}}, r"'now' is not a bound; use a number, None \(no bound\) or "
+                                                          r"'current'"),
     ({"scale": np.ones(3), "bounds": np.ones((3, 3))}, r"array of shape \(3, 2\); got shape \(3, 3\)"),
     ({"scale": np.ones(3), "threshold": "high"}, r"threshold should be a number; got 'high'"),
 ])
@@ -213,7 +216,8 @@ def test_one_example_without_the_batch_axis_and_a_two_column_predict_fn():
     with pytest.raises(ValueError, match=r"shape \(n, n_features\); got \(3,\)\. Pass x\[None\] for one example"):
         cf.counterfactual(f, np.ones(3), scale=np.ones(3))
     two = lambda X: np.stack([1 - f(X), f(X)], axis=1)  # noqa: E731
-    with pytest.raises(ValueError, match=r"one probability of the unwanted outcome per row.*predict_proba\(X\)\[:, 1\]"):
+    with pytest.raises(ValueError, match=r"one probability of the unwanted outcome per row.*predict_proba\(X\)\[:, "
+                                         r"1\]"):
         cf.counterfactual(two, np.ones((1, 3)), scale=np.ones(3))
 
 
@@ -241,7 +245,8 @@ def test_diverse_counterfactuals_stop_when_no_option_is_left_and_take_one_exampl
 # --------------------------------------------------------------------------- scale and distances
 def test_mad_scale_is_scipys_median_absolute_deviation_with_zero_mads_replaced():
     rng = np.random.default_rng(0)
-    X = np.column_stack([rng.normal(size=101) * 3, rng.exponential(size=101), np.r_[np.zeros(80), rng.poisson(2, 21) + 1],
+    X = np.column_stack([rng.normal(size=101) * 3, rng.exponential(size=101),
+                         np.r_[np.zeros(80), rng.poisson(2, 21) + 1],
                          np.full(101, 4.0)])
     scale = cf.mad_scale(X)
     np.testing.assert_allclose(scale[:2], median_abs_deviation(X[:, :2], axis=0))
@@ -259,8 +264,10 @@ def test_l1_distance_and_nearest_distance_against_scipy():
     np.testing.assert_allclose(cf.nearest_distance(points, data, scale=scale), expected)
     self_distances = cdist(data / scale, data / scale, metric="cityblock")
     np.fill_diagonal(self_distances, np.inf)
-    np.testing.assert_allclose(cf.nearest_distance(data, data, scale=scale, exclude_self=True), self_distances.min(axis=1))
-    np.testing.assert_allclose(cf.l1_distance(points, points[::-1], scale=scale), np.abs(points - points[::-1]) @ (1 / scale))
+    np.testing.assert_allclose(cf.nearest_distance(data, data, scale=scale, exclude_self=True),
+                               self_distances.min(axis=1))
+    np.testing.assert_allclose(cf.l1_distance(points, points[::-1], scale=scale),
+                               np.abs(points - points[::-1]) @ (1 / scale))
     with pytest.raises(ValueError, match=r"x_cf has shape \(6, 4\) but x has shape \(7, 4\)"):
         cf.l1_distance(points, points[:6], scale=scale)
 

@@ -82,7 +82,8 @@ def test_the_penalty_is_the_closed_form_for_a_softmax_regression():
     from course_utils.models import logits_model
 
     keras.utils.set_random_seed(1)
-    model = keras.Sequential([keras.Input((28, 28)), keras.layers.Flatten(), keras.layers.Dense(10, activation="softmax")])
+    model = keras.Sequential([keras.Input((28, 28)), keras.layers.Flatten(),
+                              keras.layers.Dense(10, activation="softmax")])
     W, b = model.layers[-1].get_weights()
     rng = np.random.default_rng(0)
     x = rng.random((5, 28, 28)).astype(np.float32)
@@ -109,7 +110,8 @@ def test_training_with_the_penalty_shrinks_the_gradient_on_the_mask(data):
         model = decoy.build()
         losses = decoy.train(model, x, y, mask=mask, penalty=weight, epochs=5, seed=0)
         assert len(losses) == 5 and losses[-1] < losses[0]
-        penalties[weight] = float(decoy.right_reasons_penalty(logits_model(model), tf.constant(x), tf.constant(mask.astype(np.float32))))
+        penalty = decoy.right_reasons_penalty(logits_model(model), tf.constant(x), tf.constant(mask.astype(np.float32)))
+        penalties[weight] = float(penalty)
     assert penalties[1.0] < 0.2 * penalties[0.0], penalties
 
 
@@ -125,8 +127,9 @@ def test_the_datasheet_states_each_models_accuracies_and_checksum(trained, data)
         x_train = data.x_train_clean if name == "clean" else data.x_train
         row = next(line for line in sheet.splitlines() if line.startswith(f"| `decoy_{name}.weights.h5`"))
         cells = [cell.strip() for cell in row.split("|")]
-        assert cells[4:7] == [f"{_accuracy(model, x_train, data.y_train):.3f}", f"{_accuracy(model, data.x_test, data.y_test):.3f}",
-                              f"{_accuracy(model, data.x_test_clean, data.y_test):.3f}"], row
+        measured = [_accuracy(model, x_train, data.y_train), _accuracy(model, data.x_test, data.y_test),
+                    _accuracy(model, data.x_test_clean, data.y_test)]
+        assert cells[4:7] == [f"{value:.3f}" for value in measured], row
         digest = sha256(ROOT / "datasets" / decoy.WEIGHT_FILES[name])
         assert digest in row and f"{digest}  {decoy.WEIGHT_FILES[name]}" in sums
         assert f"{model.count_params():,}" in row
@@ -137,8 +140,10 @@ def test_the_decoy_model_reads_the_patch_and_the_cured_ones_do_not(trained, data
     from course_utils.models import logits_model
 
     x, mask = data.x_test[:100], data.mask_test[:100]
-    shares = {name: decoy.patch_share(gradients.integrated_gradients(logits_model(m), x, n_steps=16).values, mask).mean()
-              for name, m in trained.items()}
+    shares = {}
+    for name, m in trained.items():
+        ig = gradients.integrated_gradients(logits_model(m), x, n_steps=16).values  # (100, 28, 28)
+        shares[name] = decoy.patch_share(ig, mask).mean()
     area = mask.mean()
     assert shares["decoy"] > 4 * area and shares["rrr"] < area
     accuracy = {name: _accuracy(m, data.x_test, data.y_test) for name, m in trained.items()}
@@ -152,5 +157,6 @@ def test_weight_files_hold_weights_only_and_unknown_names_are_refused():
         verified_path(file)
         with h5py.File(ROOT / "datasets" / file, "r") as f:
             assert "optimizer" not in f and "model_config" not in f.attrs
-    with pytest.raises(ValueError, match=re.escape("Unknown Decoy MNIST model 'cnn'; choose from 'decoy', 'rrr', 'clean'")):
+    with pytest.raises(ValueError, match=re.escape("Unknown Decoy MNIST model 'cnn'; choose from 'decoy', 'rrr', "
+                                                   "'clean'")):
         decoy.load_decoy_model("cnn")

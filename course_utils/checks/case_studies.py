@@ -39,12 +39,13 @@ def _reasons(values, k, how="right"):
 
 HINT_REASONS = {
     "by size": "a reason for a decline is a feature that pushed the score towards default: sort by the value itself "
-               "(largest positive first), not by its absolute size — a large negative value is in the applicant's favour.",
-    "favourable": "you listed the contributions most in the applicant's FAVOUR (the most negative): the adverse ones are "
-                  "the largest positive values, which push towards default.",
+               "(largest positive first), not by its absolute size — a large negative value is in the applicant's "
+               "favour.",
+    "favourable": "you listed the contributions most in the applicant's FAVOUR (the most negative): the adverse ones "
+                  "are the largest positive values, which push towards default.",
     "ascending": "list the strongest reason first: sort the positive contributions from largest to smallest.",
-    "padded": "only a feature with a positive contribution is a reason for the decline; when fewer than k are positive, "
-              "return fewer than k names.",
+    "padded": "only a feature with a positive contribution is a reason for the decline; when fewer than k are "
+              "positive, return fewer than k names.",
 }
 
 
@@ -77,14 +78,15 @@ def _as_names(received: Any, label: str) -> list[str]:
                     hint="look each index up: [feature_names[j] for j in indices].")
     if not all(isinstance(item, (str, np.str_)) for item in items):
         what = f"an array of {received.dtype}" if isinstance(received, np.ndarray) else show(received)
-        raise Wrong(f"{label} should return a list of feature names (strings); got {what}.", f"received: {show(received)}",
+        raise Wrong(f"{label} should return a list of feature names (strings); got {what}.",
+                    f"received: {show(received)}",
                     hint="return names, not the Shapley values: [feature_names[j] for j in ...].")
     return [str(item) for item in items]
 
 
 @exercise("Exercise 1: the principal reasons for a decline")
 def top_adverse_reasons(fn) -> CheckResult:
-    """Check ``fn(values, feature_names, k)`` lists the k features with the largest positive contributions, largest first."""
+    """Check ``fn(values, feature_names, k)`` lists the k largest positive contributions' names, largest first."""
     for values, k in _reasons_problems():
         described = ", ".join(f"{name} {value:+.2f}" for name, value in zip(NAMES, values))
         with case(f"k = {k} and the contributions {described}"):
@@ -94,13 +96,15 @@ def top_adverse_reasons(fn) -> CheckResult:
                 continue
             for how, hint in HINT_REASONS.items():
                 if got == _reasons(values, k, how):
-                    raise Wrong("top_adverse_reasons is not right.", f"expected: {expected}", f"received: {got}", hint=hint)
+                    raise Wrong("top_adverse_reasons is not right.", f"expected: {expected}", f"received: {got}",
+                                hint=hint)
             if set(got) == set(expected):
-                raise Wrong("top_adverse_reasons has the right reasons in the wrong order.", f"expected: {expected}", f"received: {got}",
+                raise Wrong("top_adverse_reasons has the right reasons in the wrong order.", f"expected: {expected}",
+                            f"received: {got}",
                             hint=HINT_REASONS["ascending"])
             raise Wrong("top_adverse_reasons is not right.", f"expected: {expected}", f"received: {got}",
-                        hint="keep the features with a positive value (towards default), sort them by value from largest "
-                             "to smallest, and return the names of the first k.")
+                        hint="keep the features with a positive value (towards default), sort them by value from "
+                             "largest to smallest, and return the names of the first k.")
     return "correct — these are the principal reasons a notice of adverse action names, strongest first."
 
 
@@ -135,15 +139,19 @@ def _distances(x, x_cf, scale, how="right"):
 HINT_DISTANCE = {
     "signed": "take the absolute value of each change, np.abs(x_cf - x): a fall of savings costs as much as a rise, "
               "and changes in opposite directions must not cancel.",
-    "times scale": "divide by the scale, do not multiply: a feature that varies a lot (a large MAD) makes each unit of change cheap.",
-    "unscaled": "divide each feature's change by its scale (the MAD): without it, a change of 1 year and of 1 k$ would cost the same.",
-    "euclidean": "the distance is L1, a plain sum of |change| / scale — no squares and no square root (L1 is what makes "
-                 "counterfactuals change few features).",
+    "times scale": "divide by the scale, do not multiply: a feature that varies a lot (a large MAD) makes each unit "
+                   "of change cheap.",
+    "unscaled": "divide each feature's change by its scale (the MAD): without it, a change of 1 year and of 1 k$ "
+                "would cost the same.",
+    "euclidean": "the distance is L1, a plain sum of |change| / scale — no squares and no square root (L1 is what "
+                 "makes counterfactuals change few features).",
     "squared": "the distance is L1: sum |change| / scale, without squaring.",
-    "mean": "sum over the features, do not average: the cost of a change does not shrink because the table has more columns.",
+    "mean": "sum over the features, do not average: the cost of a change does not shrink because the table has more "
+            "columns.",
     "scale squared": "divide by the scale once: |change| / scale.",
 }
-HINT_DISTANCE_GENERAL = "np.sum(np.abs(x_cf - x) / scale, axis=1): one distance per example (row), summed over the features."
+HINT_DISTANCE_GENERAL = ("np.sum(np.abs(x_cf - x) / scale, axis=1): one distance per example (row), summed over the "
+                         "features.")
 
 
 @exercise("Exercise 2: the MAD-weighted L1 distance of a counterfactual")
@@ -154,13 +162,15 @@ def mad_distance(fn) -> CheckResult:
         with case(f"x of shape {x.shape}, scale of shape {scale.shape}"):
             got = as_array(call(fn, x, x_cf, scale, name="mad_distance"), "mad_distance(x, x_cf, scale)")
             if got.shape == (d,):
-                raise Wrong(f"mad_distance returned shape {got.shape}, one number per feature; expected ({n},), one per example.",
+                raise Wrong(f"mad_distance returned shape {got.shape}, one number per feature; expected ({n},), "
+                            "one per example.",
                             hint="sum over the features, axis=1 (axis 0 runs over the examples).")
             if got.shape == () or got.size == 1 and n > 1:
                 raise Wrong(f"mad_distance returned one number; expected one distance per example, shape ({n},).",
                             hint="sum over the features only: np.sum(..., axis=1).")
             mistakes = tuple((_distances(x, x_cf, scale, how), hint) for how, hint in HINT_DISTANCE.items())
-            expect_close(got, _distances(x, x_cf, scale), name="mad_distance(x, x_cf, scale)", mistakes=mistakes, hint=HINT_DISTANCE_GENERAL)
+            expect_close(got, _distances(x, x_cf, scale), name="mad_distance(x, x_cf, scale)", mistakes=mistakes,
+                         hint=HINT_DISTANCE_GENERAL)
     return "correct — a change of one MAD in one feature costs 1; Wachter et al. minimize exactly this sum."
 
 
@@ -196,13 +206,13 @@ def _shares(values, mask, how="right"):
 
 
 HINT_SHARE = {
-    "signed": "use absolute values, np.abs(values): positive and negative attributions on the patch must not cancel — "
-              "both mean the model reads it.",
+    "signed": "use absolute values, np.abs(values): positive and negative attributions on the patch must not "
+              "cancel — both mean the model reads it.",
     "abs on top": "take the absolute value of each pixel before summing (np.abs(values)[mask].sum()), not of the sum.",
     "outside": "the mask is True ON the patch: sum |values| where mask is True.",
     "over the rest": "divide by the total over ALL pixels (patch included), so the share lies between 0 and 1.",
-    "per area": "return the share itself, a ratio of SUMS: sum |a| on the patch / sum |a| overall. Yours is that share divided "
-                "by the patch's area (as a ratio of MEANS is): compare with the area afterwards, mask.mean().",
+    "per area": "return the share itself, a ratio of SUMS: sum |a| on the patch / sum |a| overall. Yours is that "
+                "share divided by the patch's area (as a ratio of MEANS is): compare with the area afterwards, mask.mean().",
     "squares": "use absolute values, not squares: the share of attribution mass is sum |a| on the patch / sum |a|.",
 }
 HINT_SHARE_GENERAL = ("for each image: np.abs(values[i])[mask[i]].sum() / np.abs(values[i]).sum(); "
@@ -220,5 +230,7 @@ def patch_share(fn) -> CheckResult:
                 raise Wrong(f"patch_share returned one number; expected one share per image, shape ({n},).",
                             hint="sum over each image's pixels only: axis=(1, 2), not over the whole batch.")
             mistakes = tuple((_shares(values, mask, how), hint) for how, hint in HINT_SHARE.items())
-            expect_close(got, _shares(values, mask), name="patch_share(values, mask)", mistakes=mistakes, hint=HINT_SHARE_GENERAL)
-    return "correct — a model that ignores a 16-pixel patch of a 784-pixel digit puts about 2% or less of its attribution there."
+            expect_close(got, _shares(values, mask), name="patch_share(values, mask)", mistakes=mistakes,
+                         hint=HINT_SHARE_GENERAL)
+    return ("correct — a model that ignores a 16-pixel patch of a 784-pixel digit puts about 2% or less of its "
+            "attribution there.")

@@ -51,7 +51,8 @@ def train(name: str, data: decoy.DecoyMNIST) -> None:
     seconds = time.perf_counter() - start
     path = HERE.parent / decoy.WEIGHT_FILES[name]
     model.save_weights(path)  # a model built in code and never compiled: the file holds its weights only
-    print(f"{name}: train {accuracy(model, x, data.y_train):.3f}, decoy test {accuracy(model, data.x_test, data.y_test):.3f}, "
+    print(f"{name}: train {accuracy(model, x, data.y_train):.3f}, "
+          f"decoy test {accuracy(model, data.x_test, data.y_test):.3f}, "
           f"clean test {accuracy(model, data.x_test_clean, data.y_test):.3f}; trained in {seconds:.0f} s, "
           f"{model.count_params():,} parameters, {path.stat().st_size:,} bytes -> {path.name}")
 
@@ -69,7 +70,8 @@ def update_sums(names: list[str]) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("names", nargs="*", metavar="name", help=f"models to retrain: {', '.join(decoy.MODEL_NAMES)} (default: all)")
+    parser.add_argument("names", nargs="*", metavar="name", help=f"models to retrain: {', '.join(decoy.MODEL_NAMES)} "
+                                                                 "(default: all)")
     names = parser.parse_args(argv).names or list(decoy.MODEL_NAMES)
     unknown = [name for name in names if name not in decoy.MODEL_NAMES]
     if unknown:
