@@ -34,6 +34,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from course_utils.validation import as_batch, as_labels, check_count, check_positive
+
 if TYPE_CHECKING:
     import keras
 
@@ -211,6 +213,17 @@ def train(model, x, y, *, mask=None, penalty: float = 0.0, epochs: int = 10, bat
     ``model.fit`` does not give). Batches are shuffled with ``np.random.default_rng(seed)``.
     Returns the mean training loss of each epoch.
     """
+    epochs = check_count(epochs, "epochs")
+    batch_size = check_count(batch_size, "batch_size", meaning="the number of images per training step")
+    learning_rate = check_positive(learning_rate, "learning_rate")
+    if isinstance(penalty, (bool, np.bool_)) or not np.isfinite(penalty) or penalty < 0:
+        raise ValueError(f"penalty is the weight λ of the right-reasons term, a number >= 0 (0: no penalty); "
+                         f"got {penalty!r}.")
+    x = as_batch(x, name="x", dtype=np.float32)
+    y = as_labels(y, len(x))
+    if mask is not None and np.shape(mask) != x.shape:
+        raise ValueError(f"mask should have the shape of x, {x.shape}, True where the input should not matter; "
+                         f"got {np.shape(mask)}.")
     import tensorflow as tf
 
     from course_utils.env import import_keras
@@ -219,8 +232,8 @@ def train(model, x, y, *, mask=None, penalty: float = 0.0, epochs: int = 10, bat
     keras = import_keras()
     logits = logits_model(model)
     optimizer = keras.optimizers.Adam(learning_rate)
-    x = tf.constant(np.asarray(x, dtype=np.float32))
-    y = tf.constant(np.asarray(y, dtype=np.int64))
+    x = tf.constant(x)
+    y = tf.constant(y)
     m = tf.constant(np.zeros(x.shape, np.float32) if mask is None else np.asarray(mask, dtype=np.float32))
     weight = tf.constant(float(penalty))
 

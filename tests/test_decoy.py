@@ -60,6 +60,19 @@ def test_add_patch_errors():
         decoy.add_patch(np.zeros((2, 28, 28)), [1])
 
 
+@pytest.mark.parametrize("kwargs, message", [
+    ({"epochs": 0}, r"epochs should be a positive integer; got 0"),
+    ({"batch_size": True}, r"batch_size is the number of images per training step, an int >= 1; got True"),
+    ({"learning_rate": -1e-3}, r"learning_rate should be a positive number; got -0\.001"),
+    ({"penalty": -1.0}, r"penalty is the weight λ of the right-reasons term, a number >= 0 \(0: no penalty\); "
+                        r"got -1\.0"),
+    ({"mask": np.zeros((3, 28, 28), bool)}, r"mask should have the shape of x, \(2, 28, 28\).*got \(3, 28, 28\)"),
+])
+def test_train_refuses_bad_options_before_touching_the_model(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        decoy.train(None, np.zeros((2, 28, 28)), np.array([1, 2]), **kwargs)  # None: the model is never reached
+
+
 def test_patch_share_by_hand():
     rng = np.random.default_rng(0)
     values = rng.normal(size=(3, 28, 28))
