@@ -44,6 +44,8 @@ test keeps it so::
 
     Part IV — trusting explanations (09-13)
     course_utils.global_importance        permutation importance, PDP, ICE, ALE, regularization paths
+    course_utils.counterfactuals          Wachter counterfactuals, principal reasons for a decision
+    course_utils.decoy                    Decoy MNIST: a planted shortcut, and the penalty that removes it
 
     Pictures
     course_utils.plots                    decision regions, weight images, the neuron explorer
