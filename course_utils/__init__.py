@@ -50,12 +50,13 @@ def setup(seed: int = 0, *, tensorflow: bool = True, quiet: bool = False) -> Non
     random.seed(seed)
     np.random.seed(seed)
     if tensorflow:
-        from course_utils.env import silence_tensorflow
+        from course_utils.env import import_keras
 
-        silence_tensorflow()
-        import keras
-
-        silence_tensorflow()  # again: importing TensorFlow resets its logger (INFO, to stdout) in Jupyter
+        keras = import_keras()  # without TensorFlow's start-up lines
+        # Clearing the session drops the global SeedGenerator that keras.random uses without a
+        # seed; set_random_seed only drops it itself from Keras 3.13 on, so without this a second
+        # setup() would not repeat the first one's draws on older Keras.
+        keras.utils.clear_session()
         keras.utils.set_random_seed(seed)
     if not quiet:
         from course_utils.env import summary_line

@@ -1,7 +1,7 @@
 """The course's data: bundled, checksummed, offline. Nothing is downloaded.
 
 - ``load_mnist`` — 5,000 MNIST digits (500 per class) with a fixed stratified 4,000/1,000 split,
-  from ``datasets/mnist_5k.npz``.
+  each part in one fixed random order, from ``datasets/mnist_5k.npz``.
 - ``make_credit`` — synthetic credit applications whose true effects are known;
   ``load_credit`` — the committed set it produced (``datasets/credit.csv``).
 
@@ -72,6 +72,10 @@ def verified_path(name: str) -> Path:
 
 def load_mnist(*, flatten: bool = False):
     """5,000 MNIST digits split 4,000 train / 1,000 test, stratified (400 and 100 per class).
+
+    Both parts are in one fixed random order, not grouped by class, so a slice such as
+    ``x_train[:100]`` is a fair sample of every digit; select a class by its label,
+    ``x_test[y_test == 7]``.
 
     Parameters
     ----------

@@ -7,6 +7,7 @@ by its ``google.colab`` module or ``COLAB_RELEASE_TAG``.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.metadata
 import logging
 import os
@@ -14,7 +15,7 @@ import platform
 import sys
 import warnings
 
-__all__ = ["where", "cpu_count", "memory_gb", "versions", "report", "summary_line", "silence_tensorflow"]
+__all__ = ["where", "cpu_count", "memory_gb", "versions", "report", "summary_line", "silence_tensorflow", "import_keras"]
 
 PACKAGES = ("numpy", "scikit-learn", "tensorflow", "keras", "shap", "lime", "matplotlib", "ipywidgets")
 
@@ -115,6 +116,46 @@ def silence_tensorflow() -> None:
         logging.getLogger(name).setLevel(logging.ERROR)
     warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"(tensorflow|keras|tf_keras)")
     warnings.filterwarnings("ignore", message=r".*np\.find_common_type.*")
+
+
+@contextlib.contextmanager
+def _error_output_discarded():
+    """Send the process's error output (file descriptor 2) to /dev/null for a moment.
+
+    TensorFlow's C++ libraries write start-up lines ("All log messages before absl::InitializeLog()
+    is called…", "oneDNN custom operations are on…") straight to file descriptor 2 while they load,
+    whatever ``TF_CPP_MIN_LOG_LEVEL`` says; a Jupyter kernel forwards that descriptor into the
+    notebook as red stderr text. Python's own ``sys.stderr`` (an exception's traceback) is
+    restored before anything is raised.
+    """
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):  # no file descriptor 2 (an unusual embedding): nothing to silence
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
+def import_keras():
+    """Import Keras (and TensorFlow under it) without TensorFlow's start-up lines; return the module.
+
+    The first import loads TensorFlow's C++ libraries, which print to the process's error output
+    (see :func:`_error_output_discarded`); later calls just return the module.
+    """
+    if "keras" not in sys.modules:
+        silence_tensorflow()
+        with _error_output_discarded():
+            import keras  # noqa: F401
+    silence_tensorflow()  # importing TensorFlow resets its logger (INFO, to stdout) in Jupyter
+    return sys.modules["keras"]
 
 
 def format_report(info: dict[str, object] | None = None) -> str:

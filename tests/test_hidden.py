@@ -67,7 +67,7 @@ def numpy_fitted(model, x):
 
 
 def test_sequential_built_only_by_fit(fitted):
-    with pytest.raises(AttributeError, match="never been called"):
+    with pytest.raises((AttributeError, ValueError), match="never been called"):  # ValueError before Keras 3.6
         fitted.input  # the trap: the model has no defined input
     x = RNG.random((7, 3, 4)).astype("float32")  # a batch size other than fit's
     got = hidden.get_activations(fitted, x)
@@ -247,7 +247,9 @@ def test_tsne_keeps_clusters_apart():
     centres = np.eye(3) * 20
     labels = np.repeat(np.arange(3), 30)
     a = np.hstack([centres[labels] + RNG.normal(size=(90, 3)), RNG.normal(size=(90, 60))])  # > 50 dims: PCA first
-    emb = hidden.project(a, method="tsne", perplexity=10, max_iter=250)
+    # Not max_iter=250: t-SNE's first 250 iterations are its early-exaggeration phase, and stopping
+    # there leaves clusters touching on most draws (this one passed by luck on some versions).
+    emb = hidden.project(a, method="tsne", perplexity=10, max_iter=500)
     assert emb.shape == (90, 2)
     from sklearn.neighbors import KNeighborsClassifier
 

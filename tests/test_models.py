@@ -95,7 +95,7 @@ def test_unknown_name_lists_the_valid_names(function):
 def test_pretrained_mlp_reaches_its_stated_accuracy(mlp, mnist):
     _, (x_test, y_test) = mnist
     accuracy = np.mean(np.argmax(mlp.predict(x_test, verbose=0), axis=1) == y_test)
-    assert accuracy >= 0.92
+    assert accuracy >= 0.92  # train_models.py's minimum; the exact value is checked against the datasheet
     # the Keras model computes exactly the NumPy forward pass of its weights
     np.testing.assert_allclose(mlp.predict(x_test[:50], verbose=0), _softmax(_numpy_mlp_logits(mlp, x_test[:50])), rtol=1e-4, atol=1e-6)
 
@@ -103,7 +103,7 @@ def test_pretrained_mlp_reaches_its_stated_accuracy(mlp, mnist):
 def test_pretrained_cnn_reaches_its_stated_accuracy(cnn, mnist):
     _, (x_test, y_test) = mnist
     accuracy = np.mean(np.argmax(cnn.predict(x_test, verbose=0), axis=1) == y_test)
-    assert accuracy >= 0.95
+    assert accuracy >= 0.93  # train_models.py's minimum; the exact value is checked against the datasheet
 
 
 def test_pretrained_cnn_logits_are_averaged_feature_maps_times_the_dense_weights(cnn, mnist):

@@ -1,6 +1,6 @@
 """Retrain the course's pretrained MNIST models and write their weights and checksums.
 
-    python datasets/models/train_models.py          # both models (about a minute on 2 CPUs)
+    python datasets/models/train_models.py          # both models (one to three minutes on 2 CPUs)
     python datasets/models/train_models.py mlp      # one of them
 
 Each model is built by ``course_utils.models.build`` (the architecture lives in code, the file
@@ -35,7 +35,7 @@ RECIPES = {
     "mlp": {"epochs": 20, "batch_size": 32, "learning_rate": 1e-3},
     "cnn": {"epochs": 25, "batch_size": 32, "learning_rate": 3e-3},
 }
-MINIMUM_TEST_ACCURACY = {"mlp": 0.92, "cnn": 0.95}
+MINIMUM_TEST_ACCURACY = {"mlp": 0.92, "cnn": 0.93}  # below the spread over seeds (see the datasheet)
 
 
 def train(name: str) -> float:
