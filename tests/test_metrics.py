@@ -338,3 +338,49 @@ def test_max_sensitivity_errors():
         metrics.max_sensitivity(None, x, radius=0.1)
     with pytest.raises(ValueError, match=r"Pass x\[None\] for one example"):
         metrics.max_sensitivity(lambda z: z, np.ones(3), radius=0.1)
+
+
+# --------------------------------------------------------------------------- ROAR's shipped models (notebook 10)
+def test_roar_models_reach_the_accuracies_their_datasheet_states():
+    """The retrained MLPs of datasets/models/train_roar.py, on test digits modified by the script's own
+    remove_top and rankings: the accuracies and checksums of the datasheet's table."""
+    import importlib.util
+
+    from course_utils.datasets import load_mnist, sha256, verified_path
+    from course_utils.models import build
+    from course_utils.notebooks import ROOT
+
+    spec = importlib.util.spec_from_file_location("train_roar", ROOT / "datasets" / "models" / "train_roar.py")
+    roar = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(roar)
+    (x_train, _), (x_test, y_test) = load_mnist()
+    rankings = roar.rankings(x_test, seed=roar.SEED + 1)
+    sheet = (ROOT / "datasets" / "models" / "README.md").read_text(encoding="utf-8")
+    for ranking in roar.RANKINGS:
+        path = verified_path(roar.weight_file(ranking))  # checks SHA256SUMS
+        model = build("mlp")
+        model.load_weights(path)
+        modified = roar.remove_top(x_test, rankings[ranking], roar.FRACTION, float(x_train.mean()))
+        accuracy = np.mean(model.predict(modified, verbose=0).argmax(axis=1) == y_test)
+        row = next(line for line in sheet.splitlines() if line.startswith(f"| `roar_{ranking}.weights.h5`"))
+        assert f"{accuracy:.3f}" in row and sha256(path) in row, row
+
+
+def test_remove_top_breaks_ties_at_random_and_removes_the_highest_first():
+    import importlib.util
+
+    from course_utils.notebooks import ROOT
+
+    spec = importlib.util.spec_from_file_location("train_roar", ROOT / "datasets" / "models" / "train_roar.py")
+    roar = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(roar)
+    images = np.ones((2, 4, 4))
+    ranking = np.zeros((2, 4, 4))
+    ranking[:, 0, 0], ranking[:, 3, 3] = 2.0, 1.0  # two ranked pixels, the rest tied
+    removed = roar.remove_top(images, ranking, 0.5, 0.0) == 0.0  # (2, 4, 4): 8 of 16 pixels each
+    assert removed.reshape(2, -1).sum(axis=1).tolist() == [8, 8]
+    assert removed[:, 0, 0].all() and removed[:, 3, 3].all()
+    by_position = np.zeros((4, 4), bool).reshape(-1)
+    by_position[[0, 15, 1, 2, 3, 4, 5, 6]] = True  # what a stable sort would take: the tied pixels in reading order
+    assert not any(np.array_equal(r.reshape(-1), by_position) for r in removed)
+    assert not np.array_equal(removed[0], removed[1])  # the coin differs between images
