@@ -30,7 +30,7 @@ from course_utils.validation import check_count
 
 __all__ = [
     "LENDING_SEED", "LEAK", "LEAK_BASE_RATE", "LEAK_RATE_AFTER_DEFAULT", "make_lending", "load_lending",
-    "lending_model", "true_contributions", "at_application_time", "save_decisions", "audit_card",
+    "lending_model", "true_contributions", "at_application_time", "calibration_error", "save_decisions", "audit_card",
 ]
 
 LENDING_SEED = 13  # the capstone's own draw of the credit process (notebooks 07-11 use seed 0)
@@ -125,6 +125,28 @@ def at_application_time(X: pd.DataFrame) -> pd.DataFrame:
     X = _frame(X).copy()
     X[LEAK] = 0.0
     return X
+
+
+def calibration_error(p: Any, y: Any, *, n_bins: int = 10) -> float:
+    """Expected calibration error of probabilities ``p`` (n,) for outcomes ``y`` (n,) in 0/1 (Guo et al. 2017).
+
+    Bins of equal width on [0, 1] (bin b holds ``b / n_bins <= p < (b + 1) / n_bins``, the last also
+    ``p = 1``, as in notebook 04); ``sum_b n_b / n * |mean(y_b) - mean(p_b)|`` over the non-empty bins.
+
+    >>> round(calibration_error(np.array([0.1, 0.9]), np.array([0, 1]), n_bins=10), 6)
+    0.1
+    """
+    n_bins = check_count(n_bins, "n_bins")
+    p, y = np.asarray(p, dtype=float).reshape(-1), np.asarray(y, dtype=float).reshape(-1)
+    if p.shape != y.shape:
+        raise ValueError(f"p and y need one entry per example: got {p.size} probabilities and {y.size} outcomes.")
+    if p.size == 0 or p.min() < 0 or p.max() > 1:
+        raise ValueError("p should hold probabilities in [0, 1]; pass model.predict_proba(X)[:, 1].")
+    bins = np.minimum((p * n_bins).astype(int), n_bins - 1)  # (n,)
+    counts = np.bincount(bins, minlength=n_bins)
+    used = counts > 0
+    gap = np.abs(np.bincount(bins, weights=y, minlength=n_bins)[used] - np.bincount(bins, weights=p, minlength=n_bins)[used])
+    return float(np.sum(gap) / p.size)  # sum_b n_b/n * |sum y_b - sum p_b| / n_b
 
 
 # --------------------------------------------------------------------------- the lender's records

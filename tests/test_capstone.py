@@ -5,6 +5,7 @@ import sqlite3
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.calibration import calibration_curve
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 
@@ -132,3 +133,21 @@ def test_audit_card_is_markdown_with_one_row_per_finding():
         capstone.audit_card("m", [], [])
     with pytest.raises(ValueError, match=r"each finding is \(what was tested, what was found, verdict\); got \('AUC', '0.9'\)"):
         capstone.audit_card("m", [("AUC", "0.9")], [])
+
+
+def test_calibration_error_matches_scikit_learns_reliability_curve():
+    rng = np.random.default_rng(2)
+    p = rng.beta(0.8, 2.0, 500)  # no p on a bin edge, where the two conventions differ
+    y = (rng.random(500) < 0.1 + 0.7 * p).astype(int)
+    rate, mean_p = calibration_curve(y, p, n_bins=10, strategy="uniform")
+    counts = np.histogram(p, bins=np.linspace(0, 1, 11))[0]
+    expected = np.sum(counts[counts > 0] / 500 * np.abs(rate - mean_p))
+    assert np.isclose(capstone.calibration_error(p, y, n_bins=10), expected)
+    assert capstone.calibration_error(np.array([0.0, 1.0]), np.array([0, 1])) == 0.0
+
+
+def test_calibration_error_says_what_it_expected():
+    with pytest.raises(ValueError, match="got 3 probabilities and 2 outcomes"):
+        capstone.calibration_error([0.1, 0.2, 0.3], [0, 1])
+    with pytest.raises(ValueError, match=r"probabilities in \[0, 1\]; pass model.predict_proba\(X\)\[:, 1\]"):
+        capstone.calibration_error([0.1, 1.2], [0, 1])
