@@ -80,8 +80,12 @@ def load_lending() -> tuple[pd.DataFrame, np.ndarray]:
     return frame.astype(np.float64), y
 
 
-def lending_model(*, seed: int = 0) -> CreditModel:
+def lending_model(*, seed: int = 0, shuffled_labels: bool = False) -> CreditModel:
     """Train the model to audit on ``load_lending()`` (1,800 train / 600 test, stratified), as the lender did.
+
+    ``shuffled_labels=True`` trains the same recipe on the training outcomes in a random order
+    (``np.random.default_rng(seed)``): a model that learned nothing real, for the model-randomization
+    sanity check of an explainer (Adebayo et al. 2018; notebook 10). ``y_train`` is then the shuffled one.
 
     Examples
     --------
@@ -96,6 +100,8 @@ def lending_model(*, seed: int = 0) -> CreditModel:
 
     X, y = load_lending()
     X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=N_TEST, stratify=y, random_state=seed)
+    if shuffled_labels:
+        y_train = np.random.default_rng(seed).permutation(y_train)
     network = MLPClassifier(hidden_layer_sizes=(16,), alpha=1e-2, max_iter=2000, random_state=seed)
     pipeline = make_pipeline(StandardScaler(), network).fit(X_train.to_numpy(), y_train)
     return CreditModel(pipeline, list(X.columns), X_train.reset_index(drop=True), X_test.reset_index(drop=True),
@@ -175,7 +181,8 @@ def save_decisions(path: str | Path, applicants: Sequence[int], p_default: Any, 
     reasons : dict, optional
         ``{applicant: [(feature, value), ...]}``, strongest reason first (rank 1).
     changes : DataFrame, optional
-        Columns ``applicant, feature, value_before, value_after``: one row per changed feature.
+        One row per changed feature, with columns ``applicant, feature, original, counterfactual``:
+        ``Counterfactual.changes()`` with an ``applicant`` column added.
 
     Returns
     -------
@@ -199,7 +206,7 @@ def save_decisions(path: str | Path, applicants: Sequence[int], p_default: Any, 
             db.executemany("INSERT INTO reasons VALUES (?, ?, ?, ?)",
                            [(int(applicant), rank, str(f), float(v)) for rank, (f, v) in enumerate(listed, start=1)])
         if changes is not None and len(changes):
-            rows = changes[["applicant", "feature", "value_before", "value_after"]].itertuples(index=False)
+            rows = changes[["applicant", "feature", "original", "counterfactual"]].itertuples(index=False)
             db.executemany("INSERT INTO counterfactuals VALUES (?, ?, ?, ?)",
                            [(int(a), str(f), float(b), float(c)) for a, f, b, c in rows])
     db.close()

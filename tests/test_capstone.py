@@ -108,14 +108,14 @@ def test_save_decisions_writes_a_fresh_database_that_sql_reads_back(tmp_path):
     path.write_text("an old file")  # replaced, not appended to
     reasons = {3: [("collection_calls", 1.2), ("late_payments", 0.4)], 7: [("income", 0.9)]}
     changes = pd.DataFrame({"applicant": [3, 3], "feature": ["debt_to_income", "savings"],
-                            "value_before": [0.4, 2.0], "value_after": [0.3, 5.0]})
+                            "original": [0.4, 2.0], "counterfactual": [0.3, 5.0]})
     for _ in range(2):  # a rerun starts from nothing
         capstone.save_decisions(path, [3, 7, 9], np.array([0.8, 0.6, 0.1]), reasons=reasons, changes=changes)
     with sqlite3.connect(path) as db:
         assert db.execute("SELECT applicant, declined FROM decisions ORDER BY applicant").fetchall() == [(3, 1), (7, 1), (9, 0)]
         top = db.execute("SELECT applicant FROM reasons WHERE rank = 1 AND feature = 'collection_calls'").fetchall()
         assert top == [(3,)]
-        assert db.execute("SELECT COUNT(*) FROM counterfactuals").fetchone() == (2,)
+        assert db.execute("SELECT value_before, value_after FROM counterfactuals WHERE feature = 'savings'").fetchall() == [(2.0, 5.0)]
     db.close()
 
 
@@ -151,3 +151,10 @@ def test_calibration_error_says_what_it_expected():
         capstone.calibration_error([0.1, 0.2, 0.3], [0, 1])
     with pytest.raises(ValueError, match=r"probabilities in \[0, 1\]; pass model.predict_proba\(X\)\[:, 1\]"):
         capstone.calibration_error([0.1, 1.2], [0, 1])
+
+
+def test_a_model_trained_on_shuffled_labels_learned_nothing(model):
+    shuffled = capstone.lending_model(shuffled_labels=True)
+    assert sorted(shuffled.y_train) == sorted(model.y_train) and not np.array_equal(shuffled.y_train, model.y_train)
+    pd.testing.assert_frame_equal(shuffled.X_test, model.X_test)
+    assert abs(roc_auc_score(shuffled.y_test, shuffled.predict_proba(shuffled.X_test)[:, 1]) - 0.5) < 0.08
