@@ -84,8 +84,8 @@ def lending_model(*, seed: int = 0, shuffled_labels: bool = False) -> CreditMode
     """Train the model to audit on ``load_lending()`` (1,800 train / 600 test, stratified), as the lender did.
 
     ``shuffled_labels=True`` trains the same recipe on the training outcomes in a random order
-    (``np.random.default_rng(seed)``): a model that learned nothing real, for the model-randomization
-    sanity check of an explainer (Adebayo et al. 2018; notebook 10). ``y_train`` is then the shuffled one.
+    (``np.random.default_rng(seed)``): a model that learned nothing real, for the data randomization
+    test of an explainer (Adebayo et al. 2018). ``y_train`` is then the shuffled one.
 
     Examples
     --------
