@@ -151,7 +151,9 @@ def calibration_error(p: Any, y: Any, *, n_bins: int = 10) -> float:
     bins = np.minimum((p * n_bins).astype(int), n_bins - 1)  # (n,)
     counts = np.bincount(bins, minlength=n_bins)
     used = counts > 0
-    gap = np.abs(np.bincount(bins, weights=y, minlength=n_bins)[used] - np.bincount(bins, weights=p, minlength=n_bins)[used])
+    sum_y = np.bincount(bins, weights=y, minlength=n_bins)[used]
+    sum_p = np.bincount(bins, weights=p, minlength=n_bins)[used]
+    gap = np.abs(sum_y - sum_p)
     return float(np.sum(gap) / p.size)  # sum_b n_b/n * |sum y_b - sum p_b| / n_b
 
 

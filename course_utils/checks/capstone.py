@@ -59,7 +59,8 @@ HINT_CALIBRATION = {
     "overall": "compare within each bin of p (see 04's reliability diagram): one overall gap hides bins that are "
                "too high and too low.",
     "squared": "the ECE uses the absolute gap, not its square (see 04).",
-    "brier": "that is the Brier score, mean (p − y)²; the ECE compares each bin's default rate with its mean p (see 04).",
+    "brier": "that is the Brier score, mean (p − y)²; the ECE compares each bin's default rate with its mean p "
+             "(see 04).",
     "empty bins count": "average over the examples (weights n_b / n), not over the bins: empty bins contribute "
                         "nothing (see 04).",
     "hard labels": "that is the error rate of the decisions p > 0.5; calibration asks whether the probabilities "
@@ -132,7 +133,8 @@ def importance_order(fn) -> CheckResult:
                 continue
             for how, hint in HINT_IMPORTANCE.items():
                 if got == [names[j] for j in _order(values, how)]:
-                    raise Wrong("importance_order is not right.", f"expected: {expected}", f"received: {got}", hint=hint)
+                    raise Wrong("importance_order is not right.", f"expected: {expected}", f"received: {got}",
+                                hint=hint)
             raise Wrong("importance_order is not right.", f"expected: {expected}", f"received: {got}",
                         hint="score each feature by np.abs(values).mean(axis=0) (axis 0 runs over the applicants), "
                              "then list ALL the names from the largest score down (see 09).")
@@ -167,7 +169,8 @@ def _agreement(values, truth, k, how="right"):
         "count": lambda: overlap(_top(values, k), _top(truth, k), 1),
         "over d": lambda: overlap(_top(values, k), _top(truth, k), d),
         "mean": lambda: overlap(_top(values, k), _top(truth, k), k).mean(),
-        "smallest": lambda: overlap(np.argsort(np.abs(values), axis=1)[:, :k], np.argsort(np.abs(truth), axis=1)[:, :k], k),
+        "smallest": lambda: overlap(np.argsort(np.abs(values), axis=1)[:, :k],
+                                    np.argsort(np.abs(truth), axis=1)[:, :k], k),
     }[how]()
 
 
@@ -188,7 +191,8 @@ def top_k_agreement(fn) -> CheckResult:
     """Check ``fn(values, true_values, k)`` returns, per row, the share of the top-k features by |value| that agree."""
     for values, truth, k in _agreement_problems():
         with case(f"values of shape {values.shape} and k = {k}"):
-            got = as_array(call(fn, values, truth, k, name="top_k_agreement"), "top_k_agreement(values, true_values, k)")
+            got = as_array(call(fn, values, truth, k, name="top_k_agreement"),
+                           "top_k_agreement(values, true_values, k)")
             mistakes = tuple((_agreement(values, truth, k, how), hint) for how, hint in HINT_AGREEMENT.items())
             expect_close(got, _agreement(values, truth, k), name="top_k_agreement(values, true_values, k)",
                          mistakes=mistakes, hint=HINT_AGREEMENT_GENERAL)
@@ -248,7 +252,8 @@ def rank_similarity(fn) -> CheckResult:
         with case(f"two attributions of shape {a.shape}"):
             got = as_array(call(fn, a, b, name="rank_similarity"), "rank_similarity(a, b)")
             mistakes = tuple((_similarity(a, b, how), hint) for how, hint in HINT_SIMILARITY.items())
-            expect_close(got, _similarity(a, b), name="rank_similarity(a, b)", mistakes=mistakes, hint=HINT_SIMILARITY_GENERAL)
+            expect_close(got, _similarity(a, b), name="rank_similarity(a, b)", mistakes=mistakes,
+                         hint=HINT_SIMILARITY_GENERAL)
     return "correct — near 1: the two explanations rank the features alike; near 0: they do not."
 
 
@@ -288,7 +293,8 @@ def has_recourse(fn) -> CheckResult:
     """Check ``fn(valid, distance, budget)`` returns ``valid & (distance <= budget)``, shape (n,)."""
     for valid, distance, budget in _recourse_problems():
         with case(f"valid {show(valid)}, distance {show(distance)}, budget {budget}"):
-            got = as_array(call(fn, valid, distance, budget, name="has_recourse"), "has_recourse(valid, distance, budget)")
+            got = as_array(call(fn, valid, distance, budget, name="has_recourse"),
+                           "has_recourse(valid, distance, budget)")
             mistakes = tuple((_recourse(valid, distance, budget, how), hint) for how, hint in HINT_RECOURSE.items())
             expect_close(got, _recourse(valid, distance, budget), name="has_recourse(valid, distance, budget)",
                          mistakes=mistakes, hint="valid & (distance <= budget), one True/False per applicant.")
@@ -332,6 +338,8 @@ HINT_FLAW_EVIDENCE = {
 LEGITIMATE = ("the truth (datasets/README.md, truth.table) gives {name} a real effect on default: a model that relies "
               "on it is right to. The flaw is a feature the model relies on although the truth gives it NO effect, "
               "and that a decision could not even see (compare the importances with the truth, see 10).")
+IRRELEVANT = ("monthly_spending has no true effect, but the model hardly relies on it (its permutation importance "
+              "is near 0, see 09): look for a feature it relies on heavily.")
 
 
 def _flaw_parts(received: Any) -> tuple[str, float]:
@@ -368,10 +376,10 @@ def the_flaw(fn) -> CheckResult:
                 raise Wrong(f"{feature!r} is not a column of the lending data.", f"columns: {list(X.columns)}",
                             hint="name one of X.columns exactly as it is spelled.")
             if feature != capstone.LEAK:
-                raise Wrong(f"{feature} is not the flaw.", hint=LEGITIMATE.format(name=feature) if feature != "monthly_spending"
-                            else "monthly_spending has no true effect, but the model hardly relies on it (its "
-                                 "permutation importance is near 0, see 09): look for a feature it relies on heavily.")
-            mistakes = tuple((_auc_drop(pipeline, X, y, feature, how), hint) for how, hint in HINT_FLAW_EVIDENCE.items())
+                raise Wrong(f"{feature} is not the flaw.", hint=IRRELEVANT if feature == "monthly_spending"
+                            else LEGITIMATE.format(name=feature))
+            mistakes = tuple((_auc_drop(pipeline, X, y, feature, how), hint)
+                             for how, hint in HINT_FLAW_EVIDENCE.items())
             expect_close(drop, _auc_drop(pipeline, X, y, feature), name="the drop in AUC", mistakes=mistakes, rtol=1e-6,
                          hint="score p_default on X as it is and on a copy with the feature set to 0 "
                               "(capstone.at_application_time), with roc_auc_score, and subtract.")
