@@ -279,10 +279,12 @@ def _recourse(valid, distance, budget, how="right"):
 HINT_RECOURSE = {
     "ignores valid": "a counterfactual the search could not make valid (valid is False) is no recourse, however "
                      "close it is (see 11: valid means the model's score really fell below the threshold).",
-    "strict": "a change that costs exactly the budget is within it: distance <= budget.",
-    "or": "both must hold: a valid counterfactual AND a cost within the budget (valid & (distance <= budget)).",
+    "strict": "a change that costs exactly the budget is within it: distance <= budget (see 11, the cost in MADs).",
+    "or": "both must hold: a valid counterfactual AND a cost within the budget (valid & (distance <= budget); "
+          "see 11).",
     "inverted": "return True for the applicants who HAVE recourse.",
-    "share": "return one True/False per applicant, shape (n,); the share is the mean of that afterwards.",
+    "share": "return one True/False per applicant, shape (n,); the share is the mean of that afterwards (as 11 "
+             "does with result.valid).",
     "only valid": "a valid counterfactual that costs more than the budget is not a realistic recourse: also "
                   "compare the distance with the budget (see 11, the MAD-weighted distance).",
 }
