@@ -45,7 +45,9 @@ test keeps it so::
     Part IV — trusting explanations (09-13)
     course_utils.global_importance        permutation importance, PDP, ICE, ALE, regularization paths
     course_utils.counterfactuals          Wachter counterfactuals, principal reasons for a decision
+    course_utils.metrics                  scoring explanations: deletion curves, agreement, sanity checks
     course_utils.decoy                    Decoy MNIST: a planted shortcut, and the penalty that removes it
+    course_utils.capstone                 the capstone's lending data, its model and its known truth
 
     Pictures
     course_utils.plots                    decision regions, weight images, the neuron explorer
