@@ -344,8 +344,8 @@ def plot_neuron(model, layer_name: str, unit: int, x: Any, *, fig=None, k: int =
     if len(values) and np.all(values == values[0]):  # a dead unit: every input ties, so no input is "top"
         ax = fig.add_subplot(grid[1])
         state = "never fires: it is dead" if values[0] == 0 else "is constant"
-        ax.text(0.5, 0.5, f"unit {unit} outputs {values[0]:.3g}\non all {len(values)} inputs:\nit {state},\nno input excites it more than another",
-                ha="center", va="center", transform=ax.transAxes)
+        note = f"unit {unit} outputs {values[0]:.3g}\non all {len(values)} inputs:\nit {state},\nno input excites it more than another"
+        ax.text(0.5, 0.5, note, ha="center", va="center", transform=ax.transAxes)
         ax.set_axis_off()
         top = top[:0]
     side = math.ceil(math.sqrt(len(top)))
