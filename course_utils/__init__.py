@@ -32,6 +32,7 @@ test keeps it so::
     course_utils.gradcheck                centred differences and a gradient comparison table
 
     Part II — inside the network (04-05)
+    course_utils.calibration              reliability bins, calibration error, temperature scaling
     course_utils.hidden                   the output of any layer; Dense weights as images
     course_utils.units                    what one unit does: per example, per class, how often
     course_utils.probes                   linear probes and 2-D maps of representations
