@@ -30,7 +30,9 @@ _NOTEBOOK_SECONDS: dict[str, float] = defaultdict(float)
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "spread: under xdist's loadgroup, run each test of this file on whichever worker is free")
+    config.addinivalue_line(
+        "markers", "spread: under xdist's loadgroup, run each test of this file on whichever worker is free"
+    )
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
@@ -41,7 +43,9 @@ def pytest_collection_modifyitems(config, items):
 
 
 def pytest_addoption(parser):
-    parser.addini("spread_tests", "tests (path::function) whose cases xdist hands out one by one", type="linelist", default=[])
+    parser.addini(
+        "spread_tests", "tests (path::function) whose cases xdist hands out one by one", type="linelist", default=[]
+    )
 
 
 def pytest_xdist_make_scheduler(config, log):
@@ -72,7 +76,11 @@ def pytest_runtest_makereport(item, call):
         return
     if "NBVAL_ALLOW_STDERR" in getattr(item.cell, "source", ""):
         return
-    stderr = [o.get("text", "") for o in item.test_outputs or [] if o.get("output_type") == "stream" and o.get("name") == "stderr"]
+    stderr = [
+        o.get("text", "")
+        for o in item.test_outputs or []
+        if o.get("output_type") == "stream" and o.get("name") == "stderr"
+    ]
     if stderr:
         report.outcome = "failed"
         report.longrepr = (
@@ -84,7 +92,10 @@ def pytest_runtest_makereport(item, call):
 
 def _stopped_by_pytest_timeout(call) -> bool:
     error = call.excinfo.value if call.excinfo is not None else None
-    return isinstance(error, pytest.fail.Exception) and re.match(r"Timeout \(>[\d.]+s\) from pytest-timeout", str(error)) is not None
+    return (
+        isinstance(error, pytest.fail.Exception)
+        and re.match(r"Timeout \(>[\d.]+s\) from pytest-timeout", str(error)) is not None
+    )
 
 
 def _timeout_advice(item) -> str:
@@ -107,7 +118,9 @@ def pytest_terminal_summary(terminalreporter, config):
     if not _NOTEBOOK_SECONDS or hasattr(config, "workerinput"):  # xdist: only the controller reports
         return
     workers = getattr(config.option, "numprocesses", None) or 0
-    shared = f"; {workers} workers in parallel, so a notebook's time includes waiting for the CPU" if workers > 1 else ""
+    shared = (
+        f"; {workers} workers in parallel, so a notebook's time includes waiting for the CPU" if workers > 1 else ""
+    )
     terminalreporter.write_sep("-", f"notebook run times under nbval (budget: 60 s each{shared})")
     for path, seconds in sorted(_NOTEBOOK_SECONDS.items()):
         flag = "  OVER BUDGET" if seconds > 60 else ""

@@ -76,7 +76,14 @@ def bench_kernel(f, background, x, exact, budget=512):
     theirs, theirs_s = timed(lambda: np.asarray(explainer.shap_values(x, nsamples=budget, silent=True)))
     ours, ours_s = timed(lambda: kernel_shap(f, x, background, n_samples=budget, seed=0).values)
     rmse = lambda v: np.sqrt(np.mean((v - exact) ** 2))  # noqa: E731
-    return row(f"KernelSHAP ({budget} coalitions)", ours_s, theirs_s, f"RMSE {rmse(ours):.4f}", f"RMSE {rmse(theirs):.4f}", "vs exact Shapley")
+    return row(
+        f"KernelSHAP ({budget} coalitions)",
+        ours_s,
+        theirs_s,
+        f"RMSE {rmse(ours):.4f}",
+        f"RMSE {rmse(theirs):.4f}",
+        "vs exact Shapley",
+    )
 
 
 def bench_lime(f, train, x, n_samples=5000):
@@ -84,7 +91,9 @@ def bench_lime(f, train, x, n_samples=5000):
 
     from course_utils.lime import lime_tabular
 
-    explainer = LimeTabularExplainer(train, mode="regression", discretize_continuous=False, sample_around_instance=True, random_state=0)
+    explainer = LimeTabularExplainer(
+        train, mode="regression", discretize_continuous=False, sample_around_instance=True, random_state=0
+    )
 
     def theirs_fn():
         coefs = []
@@ -97,7 +106,9 @@ def bench_lime(f, train, x, n_samples=5000):
     theirs, theirs_s = timed(theirs_fn)
     ours, ours_s = timed(lambda: lime_tabular(f, x, train, n_samples=n_samples, seed=0).extras["coef"])
     diff = np.abs(ours - theirs).max()
-    return row(f"LIME tabular ({n_samples} samples)", ours_s, theirs_s, f"max diff {diff:.3f}", "—", "coefficients per std")
+    return row(
+        f"LIME tabular ({n_samples} samples)", ours_s, theirs_s, f"max diff {diff:.3f}", "—", "coefficients per std"
+    )
 
 
 def bench_ig(n_images=20):
@@ -125,15 +136,24 @@ def bench_ig(n_images=20):
     base = np.asarray(model(background)).mean(axis=0)[target]
     fx = logits[np.arange(n_images), target]
     their_gap = np.mean(np.abs(fx - base - values.reshape(n_images, -1).sum(1)) / np.abs(fx - base))
-    return row("integrated gradients (50 steps, MNIST MLP)", ours_s, theirs_s, f"gap {gap:.3f}", f"gap {their_gap:.3f}", "vs shap.GradientExplainer")
+    return row(
+        "integrated gradients (50 steps, MNIST MLP)",
+        ours_s,
+        theirs_s,
+        f"gap {gap:.3f}",
+        f"gap {their_gap:.3f}",
+        "vs shap.GradientExplainer",
+    )
 
 
 def main() -> None:
     import importlib.metadata as md
 
     f, train, background, x = tabular_problem()
-    print(f"{time.strftime('%Y-%m-%d')} · {platform.machine()} · {os.cpu_count()} CPUs · "
-          f"shap {md.version('shap')} · lime {md.version('lime')}")
+    print(
+        f"{time.strftime('%Y-%m-%d')} · {platform.machine()} · {os.cpu_count()} CPUs · "
+        f"shap {md.version('shap')} · lime {md.version('lime')}"
+    )
     print("| method | ours (s) | theirs (s) | ratio | ours: error | theirs: error | compared |")
     print("| --- | ---: | ---: | ---: | --- | --- | --- |")
     exact, line = bench_exact(f, background, x)

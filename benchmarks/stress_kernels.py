@@ -28,7 +28,8 @@ from nbclient.exceptions import CellTimeoutError
 SETUP = """import base64, threading
 import numpy as np
 from IPython.display import HTML, Image, display
-PNG = base64.b64decode('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==')
+PNG =
+base64.b64decode('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==')
 def noise():
     for _ in range(3):
         print('.', end='')
@@ -42,7 +43,9 @@ CELL = (
 
 def run_one(n_cells: int, timeout: float) -> tuple[str, float]:
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(SETUP)] + [nbformat.v4.new_code_cell(CELL.format(k=k)) for k in range(n_cells)]
+    nb.cells = [nbformat.v4.new_code_cell(SETUP)] + [
+        nbformat.v4.new_code_cell(CELL.format(k=k)) for k in range(n_cells)
+    ]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     start = time.perf_counter()
     try:

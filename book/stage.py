@@ -36,7 +36,10 @@ DATASHEETS = ("datasets/README.md", "datasets/models/README.md")
 # npm tarball -> (what to take from it, where it goes under _static/vendor/)
 VENDOR = {
     "mathjax": (r"package/es5/(?P<path>.+)", "mathjax/"),  # all of it: extensions and fonts load on demand
-    "jupyter-widgets-html-manager": (r"package/dist/(?P<path>embed-amd\.js|\w+\.(?:woff2?|ttf|eot|svg))", "html-manager/"),
+    "jupyter-widgets-html-manager": (
+        r"package/dist/(?P<path>embed-amd\.js|\w+\.(?:woff2?|ttf|eot|svg))",
+        "html-manager/",
+    ),
     "requirejs": (r"package/(?P<path>require\.js)", ""),
 }
 LICENCES = ("package/LICENSE", "package/LICENSE.txt", "package/LICENSE.md")
@@ -84,7 +87,10 @@ def landing_page(root: Path = ROOT) -> str:
         rows = ["| Notebook | Time | Where the linear model hides | Launch |", "| --- | --- | --- | --- |"]
         for lesson in (lesson for lesson in curriculum.NOTEBOOKS if lesson.part == part):
             if lesson.stem in written:
-                name, launch = f"[`{lesson.stem}`]({lesson.stem}.ipynb) — {lesson.title}", launch_badges(lesson.stem, root)
+                name, launch = (
+                    f"[`{lesson.stem}`]({lesson.stem}.ipynb) — {lesson.title}",
+                    launch_badges(lesson.stem, root),
+                )
             else:
                 name, launch = f"`{lesson.stem}` — {lesson.title}", "coming soon"
             rows.append(f"| {name} | {lesson.minutes} min | {lesson.linear_model} | {launch} |")
@@ -93,30 +99,39 @@ def landing_page(root: Path = ROOT) -> str:
     for part in dict.fromkeys(lesson.part for lesson in available):
         stems = "\n".join(lesson.stem for lesson in available if lesson.part == part)
         toctrees.append(f"```{{toctree}}\n:hidden:\n:caption: {part}\n\n{stems}\n```")
-    toctrees.append("```{toctree}\n:hidden:\n:caption: Data\n\n" + "\n".join(p.removesuffix(".md") for p in DATASHEETS) + "\n```")
+    toctrees.append(
+        "```{toctree}\n:hidden:\n:caption: Data\n\n" + "\n".join(p.removesuffix(".md") for p in DATASHEETS) + "\n```"
+    )
     repository = repository_url(root)
-    return "\n\n".join([
-        "# Explaining Deep Learning Models",
-        _intro(root),
-        "## Course map",
-        "Each notebook's page shows its solution, executed when this site was built, with its figures "
-        "and printed output. To run a notebook yourself, launch it on Binder or Colab (the student "
-        f"version, with the exercises left for you), or clone [the repository]({repository}) and run "
-        "`make lab`. Times are for a first pass, exercises included.",
-        *parts,
-        "## Data",
-        "Everything the notebooks read ships with the course or with scikit-learn:\n\n"
-        "- [Datasheet of the bundled data](datasets/README.md) — MNIST digits and the synthetic credit set\n"
-        "- [Datasheet of the pretrained models](datasets/models/README.md) — the MLP and the CNN",
-        *toctrees,
-    ]) + "\n"
+    return (
+        "\n\n".join(
+            [
+                "# Explaining Deep Learning Models",
+                _intro(root),
+                "## Course map",
+                "Each notebook's page shows its solution, executed when this site was built, with its figures "
+                "and printed output. To run a notebook yourself, launch it on Binder or Colab (the student "
+                f"version, with the exercises left for you), or clone [the repository]({repository}) and run "
+                "`make lab`. Times are for a first pass, exercises included.",
+                *parts,
+                "## Data",
+                "Everything the notebooks read ships with the course or with scikit-learn:\n\n"
+                "- [Datasheet of the bundled data](datasets/README.md) — MNIST digits and the synthetic credit set\n"
+                "- [Datasheet of the pretrained models](datasets/models/README.md) — the MLP and the CNN",
+                *toctrees,
+            ]
+        )
+        + "\n"
+    )
 
 
 def page_notebook(path: Path, root: Path = ROOT) -> nbformat.NotebookNode:
     """A solution notebook prepared for its page: badges under the title, set-up cell hidden."""
     nb = nbformat.read(path, as_version=4)
     coming = {lesson.stem for lesson in curriculum.NOTEBOOKS} - {lesson.stem for lesson in lessons(root)}
-    dead_link = re.compile(r"\[([^\]]+)\]\((?:" + "|".join(map(re.escape, sorted(coming))) + r")\.ipynb\)") if coming else None
+    dead_link = (
+        re.compile(r"\[([^\]]+)\]\((?:" + "|".join(map(re.escape, sorted(coming))) + r")\.ipynb\)") if coming else None
+    )
     for cell in nb.cells:
         if cell.cell_type == "code" and "colab-setup" in cell.metadata.get("tags", []):
             cell.metadata["tags"] = [*cell.metadata["tags"], "remove-cell"]

@@ -103,7 +103,9 @@ def activation_maximization(
     check_traceable(model)
     shape = input_shape(model)
     if shape is None or None in shape:
-        raise ValueError(f"The model {model.name!r} has no fixed input shape yet; call it once on a batch, e.g. model(x[:1]).")
+        raise ValueError(
+            f"The model {model.name!r} has no fixed input shape yet; call it once on a batch, e.g. model(x[:1])."
+        )
     units = np.atleast_1d(np.asarray(units))
     if units.ndim != 1 or not np.issubdtype(units.dtype, np.integer):
         raise ValueError(f"units should be an int or a list of ints; got {units!r}.")
@@ -116,7 +118,10 @@ def activation_maximization(
 
     n_units = score(np.zeros((1, *shape), np.float32)).shape[-1]
     if units.min() < 0 or units.max() >= n_units:
-        raise ValueError(f"units should be integers from 0 to {n_units - 1} (the layer {layer_name!r} has {n_units}); got {units.tolist()}.")
+        raise ValueError(
+            f"units should be integers from 0 to {n_units - 1} (the layer {layer_name!r} has {n_units}); got "
+            f"{units.tolist()}."
+        )
     low, high = value_range
     rng = np.random.default_rng(seed)
     start = (low + high) / 2 + 0.01 * (high - low) * rng.standard_normal((len(units), *shape))

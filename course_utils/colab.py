@@ -3,7 +3,8 @@
 Colab already has TensorFlow, Keras, NumPy, pandas, scikit-learn, matplotlib and more, built to
 work together; reinstalling any of them (or adding a second TensorFlow build next to Colab's)
 breaks that. So :func:`install` installs only the course's requirements that are *missing*, never
-TensorFlow, Keras or NumPy (nor JupyterLab, which Colab replaces), and then the course package itself with ``--no-deps``.
+TensorFlow, Keras or NumPy (nor JupyterLab, which Colab replaces), and then the course package itself with
+``--no-deps``.
 
 This module uses only the standard library: it runs before anything is installed.
 """

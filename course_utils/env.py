@@ -15,7 +15,16 @@ import platform
 import sys
 import warnings
 
-__all__ = ["where", "cpu_count", "memory_gb", "versions", "report", "summary_line", "silence_tensorflow", "import_keras"]
+__all__ = [
+    "where",
+    "cpu_count",
+    "memory_gb",
+    "versions",
+    "report",
+    "summary_line",
+    "silence_tensorflow",
+    "import_keras",
+]
 
 PACKAGES = ("numpy", "scikit-learn", "tensorflow", "keras", "shap", "lime", "matplotlib", "ipywidgets")
 
@@ -161,7 +170,9 @@ def import_keras():
 def format_report(info: dict[str, object] | None = None) -> str:
     """The environment report as aligned text lines (what notebook 00 prints)."""
     info = report() if info is None else info
-    place = {"colab": "Google Colab", "binder": "Binder", "local": "your own machine (not Binder or Colab)"}[str(info["where"])]
+    place = {"colab": "Google Colab", "binder": "Binder", "local": "your own machine (not Binder or Colab)"}[
+        str(info["where"])
+    ]
     lines = [
         f"{'running on':<14}{place}",
         f"{'platform':<14}{info['platform']}",

@@ -79,7 +79,9 @@ class Attribution:
             raise ValueError(f"values must have the examples on axis 0, shape (n, ...); got {self.values.shape}.")
         n = self.values.shape[0]
         if self.data.shape != self.values.shape:
-            raise ValueError(f"values has shape {self.values.shape} but data has shape {self.data.shape}; they must match.")
+            raise ValueError(
+                f"values has shape {self.values.shape} but data has shape {self.data.shape}; they must match."
+            )
         self.outputs = np.asarray(self.outputs, dtype=float).reshape(-1)
         if self.outputs.shape != (n,):
             raise ValueError(f"outputs must have shape ({n},), one per example; got {self.outputs.shape}.")
@@ -90,7 +92,8 @@ class Attribution:
             self.feature_names = list(self.feature_names)
             if len(self.feature_names) != int(np.prod(self.values.shape[1:])):
                 raise ValueError(
-                    f"{len(self.feature_names)} feature_names for {int(np.prod(self.values.shape[1:]))} features per example."
+                    f"{len(self.feature_names)} feature_names for {int(np.prod(self.values.shape[1:]))} features "
+                    "per example."
                 )
 
     def __len__(self) -> int:
@@ -101,9 +104,13 @@ class Attribution:
         if isinstance(index, (int, np.integer)):
             index = [int(index)]
         return Attribution(
-            values=self.values[index], base_values=self.base_values[index], outputs=self.outputs[index],
-            data=self.data[index], target=None if self.target is None else self.target[index],
-            feature_names=self.feature_names, method=self.method,
+            values=self.values[index],
+            base_values=self.base_values[index],
+            outputs=self.outputs[index],
+            data=self.data[index],
+            target=None if self.target is None else self.target[index],
+            feature_names=self.feature_names,
+            method=self.method,
         )
 
     def completeness_gap(self) -> np.ndarray:
@@ -115,7 +122,9 @@ class Attribution:
         import pandas as pd
 
         if self.values.ndim != 2:
-            raise ValueError(f"to_frame is for tabular attributions of shape (n, features); these have shape {self.values.shape}.")
+            raise ValueError(
+                f"to_frame is for tabular attributions of shape (n, features); these have shape {self.values.shape}."
+            )
         names = self.feature_names or [f"x{j}" for j in range(self.values.shape[1])]
         return pd.DataFrame(self.values, columns=names)
 
@@ -145,7 +154,9 @@ def resolve_target(target: Any, scores: np.ndarray) -> np.ndarray | None:
     if chosen.shape != (n,):
         raise ValueError(f"target has shape {chosen.shape}; give one class per example, shape ({n},), or a single int.")
     if chosen.min() < 0 or chosen.max() >= k:
-        raise ValueError(f"target classes must be in 0..{k - 1} (the model has {k} outputs); got {sorted(set(chosen.tolist()))}.")
+        raise ValueError(
+            f"target classes must be in 0..{k - 1} (the model has {k} outputs); got {sorted(set(chosen.tolist()))}."
+        )
     return chosen.astype(np.int64)
 
 
@@ -157,10 +168,14 @@ def select_output(scores: np.ndarray, target: np.ndarray | None) -> np.ndarray:
     return scores[np.arange(scores.shape[0]), target]
 
 
-def explained_outputs(predict_fn: Callable[[np.ndarray], Any], x: np.ndarray, target: Any) -> tuple[np.ndarray, np.ndarray | None]:
+def explained_outputs(
+    predict_fn: Callable[[np.ndarray], Any], x: np.ndarray, target: Any
+) -> tuple[np.ndarray, np.ndarray | None]:
     """Call ``predict_fn`` on the batch; return the explained outputs (n,) and the resolved target."""
     scores = np.asarray(predict_fn(x))
     if scores.shape[:1] != (x.shape[0],):
-        raise ValueError(f"predict_fn returned shape {scores.shape} for {x.shape[0]} examples; it must return (n,) or (n, K).")
+        raise ValueError(
+            f"predict_fn returned shape {scores.shape} for {x.shape[0]} examples; it must return (n,) or (n, K)."
+        )
     target = resolve_target(target, scores)
     return select_output(scores, target), target

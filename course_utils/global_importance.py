@@ -65,7 +65,10 @@ def _table(X: Any) -> tuple[np.ndarray, list | None]:
     names = list(X.columns) if hasattr(X, "columns") else None
     array = as_batch(X, name="X")
     if array.ndim != 2:
-        raise ValueError(f"X should be a table of shape (n, n_features); got {array.shape}. Flatten images first, e.g. X.reshape(len(X), -1).")
+        raise ValueError(
+            f"X should be a table of shape (n, n_features); got {array.shape}. Flatten images first, e.g. "
+            "X.reshape(len(X), -1)."
+        )
     return array, names
 
 
@@ -73,11 +76,16 @@ def _feature_index(feature: Any, names: list | None, d: int) -> int:
     """The column index of ``feature`` (an int index or a column name)."""
     if isinstance(feature, (int, np.integer)) and not isinstance(feature, (bool, np.bool_)):
         if not 0 <= feature < d:
-            raise ValueError(f"feature {int(feature)} is not a column index of X, which has {d} columns (0 to {d - 1}).")
+            raise ValueError(
+                f"feature {int(feature)} is not a column index of X, which has {d} columns (0 to {d - 1})."
+            )
         return int(feature)
     if isinstance(feature, str):
         if names is None:
-            raise ValueError(f"feature {feature!r} is a name, but X is an array without column names; pass the column's index (0 to {d - 1}) or a DataFrame.")
+            raise ValueError(
+                f"feature {feature!r} is a name, but X is an array without column names; pass the column's index (0 "
+                f"to {d - 1}) or a DataFrame."
+            )
         if feature not in names:
             raise ValueError(f"feature {feature!r} is not a column of X; its columns are {names}.")
         return names.index(feature)
@@ -112,7 +120,10 @@ def _grid(values: np.ndarray, grid: Any, n_grid: int) -> np.ndarray:
         return feature_grid(values, n_grid=n_grid)
     grid = np.asarray(grid, dtype=float)
     if grid.ndim != 1 or grid.size == 0 or not np.all(np.isfinite(grid)):
-        raise ValueError(f"grid should be a 1-D array of finite values of the feature; got shape {grid.shape}. Pass e.g. np.linspace(low, high, 20).")
+        raise ValueError(
+            f"grid should be a 1-D array of finite values of the feature; got shape {grid.shape}. Pass e.g. "
+            "np.linspace(low, high, 20)."
+        )
     return grid
 
 
@@ -131,8 +142,10 @@ def _labels(scores: np.ndarray, scoring: str) -> np.ndarray:
     if scores.min() >= 0 and scores.max() <= 1:
         return (scores > 0.5).astype(int)
     raise ValueError(
-        f"{scoring!r} needs class labels, probabilities of class 1 or one column per class, but predict_fn returned values "
-        f"from {scores.min():.3g} to {scores.max():.3g} (log-odds?). Pass probabilities (e.g. lambda X: model.predict_proba(X)[:, 1]), "
+        f"{scoring!r} needs class labels, probabilities of class 1 or one column per class, but predict_fn "
+        "returned values "
+        f"from {scores.min():.3g} to {scores.max():.3g} (log-odds?). Pass probabilities (e.g. lambda X: "
+        "model.predict_proba(X)[:, 1]), "
         "use scoring='roc_auc', or pass your own score function."
     )
 
@@ -141,7 +154,10 @@ def _probabilities(scores: np.ndarray, scoring: str) -> np.ndarray:
     if scores.ndim == 1 or scores.shape[1] == 1:
         p = scores.reshape(len(scores))
         if p.min() < 0 or p.max() > 1:
-            raise ValueError(f"{scoring!r} needs probabilities in [0, 1]; predict_fn returned values from {p.min():.3g} to {p.max():.3g}.")
+            raise ValueError(
+                f"{scoring!r} needs probabilities in [0, 1]; predict_fn returned values from {p.min():.3g} to "
+                f"{p.max():.3g}."
+            )
         return np.column_stack([1 - p, p])
     return scores
 
@@ -151,7 +167,9 @@ def _scorer(scoring: Any) -> Callable[[np.ndarray, np.ndarray], float]:
     if callable(scoring):
         return scoring
     if not isinstance(scoring, str) or scoring not in SCORINGS:
-        raise ValueError(f"scoring should be one of {list(SCORINGS)} or a function score(y_true, predictions); got {scoring!r}.")
+        raise ValueError(
+            f"scoring should be one of {list(SCORINGS)} or a function score(y_true, predictions); got {scoring!r}."
+        )
     from sklearn import metrics
 
     def single(scores: np.ndarray) -> np.ndarray:
@@ -161,19 +179,30 @@ def _scorer(scoring: Any) -> Callable[[np.ndarray, np.ndarray], float]:
         metric = getattr(metrics, f"{scoring}_score")
         return lambda y, s: metric(y, _labels(s, scoring))
     if scoring == "roc_auc":
+
         def roc_auc(y, s):
             s = single(s)
             if s.ndim == 2:
-                return metrics.roc_auc_score(y, s[:, 1]) if s.shape[1] == 2 else metrics.roc_auc_score(y, s, multi_class="ovr")
+                return (
+                    metrics.roc_auc_score(y, s[:, 1])
+                    if s.shape[1] == 2
+                    else metrics.roc_auc_score(y, s, multi_class="ovr")
+                )
             return metrics.roc_auc_score(y, s)
+
         return roc_auc
     if scoring == "neg_log_loss":
+
         def neg_log_loss(y, s):
             probabilities = _probabilities(s, scoring)
             return -metrics.log_loss(y, probabilities, labels=np.arange(probabilities.shape[1]))
+
         return neg_log_loss
-    regression = {"r2": metrics.r2_score, "neg_mean_squared_error": metrics.mean_squared_error,
-                  "neg_mean_absolute_error": metrics.mean_absolute_error}[scoring]
+    regression = {
+        "r2": metrics.r2_score,
+        "neg_mean_squared_error": metrics.mean_squared_error,
+        "neg_mean_absolute_error": metrics.mean_absolute_error,
+    }[scoring]
     sign = 1.0 if scoring == "r2" else -1.0
     return lambda y, s: sign * regression(y, single(s))
 
@@ -264,10 +293,16 @@ def permutation_importance(
     n, d = X.shape
     y = np.asarray(y)
     if y.ndim != 1 or len(y) != n:
-        raise ValueError(f"y should hold one target per row of X, shape ({n},); got shape {y.shape}." + (" Flatten it: y.ravel()." if y.size == n else ""))
+        raise ValueError(
+            f"y should hold one target per row of X, shape ({n},); got shape {y.shape}."
+            + (" Flatten it: y.ravel()." if y.size == n else "")
+        )
     n_repeats = check_count(n_repeats, "n_repeats", meaning="the number of permutations per feature")
     if not callable(predict_fn):
-        raise TypeError(f"predict_fn should be a function of a batch (n, d); got {type(predict_fn).__name__}. Pass e.g. model.predict_proba (no parentheses).")
+        raise TypeError(
+            f"predict_fn should be a function of a batch (n, d); got {type(predict_fn).__name__}. Pass e.g. "
+            "model.predict_proba (no parentheses)."
+        )
     score = _scorer(scoring)
     baseline = _score(score, y, predict_in_batches(predict_fn, X))
     rng = np.random.default_rng(seed)
@@ -277,7 +312,9 @@ def permutation_importance(
         scores = predict_in_batches(predict_fn, _PermutedRows(X, j, permutations))  # (r * n,) or (r * n, K)
         scores = scores.reshape(n_repeats, n, *scores.shape[1:])
         importances[j] = [baseline - _score(score, y, scores[r]) for r in range(n_repeats)]
-    table = pd.DataFrame({"mean": importances.mean(axis=1), "std": importances.std(axis=1)}, index=names if names else range(d))
+    table = pd.DataFrame(
+        {"mean": importances.mean(axis=1), "std": importances.std(axis=1)}, index=names if names else range(d)
+    )
     table.attrs["importances"] = importances
     table.attrs["baseline"] = baseline
     return table
@@ -310,7 +347,10 @@ def _explained(predict_fn: Callable, X: np.ndarray, rows: Any, target: Any, per_
     ``target=None`` is each example's predicted class at its own row of ``X``.
     """
     if not callable(predict_fn):
-        raise TypeError(f"predict_fn should be a function of a batch (n, d); got {type(predict_fn).__name__}. Pass e.g. model.predict_proba (no parentheses).")
+        raise TypeError(
+            f"predict_fn should be a function of a batch (n, d); got {type(predict_fn).__name__}. Pass e.g. "
+            "model.predict_proba (no parentheses)."
+        )
     scores = predict_in_batches(predict_fn, rows)  # (n * p,) or (n * p, K)
     if scores.ndim == 2 and scores.shape[1] > 1:
         chosen = resolve_target(target, predict_in_batches(predict_fn, X))
@@ -392,8 +432,10 @@ def partial_dependence(
     Examples
     --------
     >>> X = np.array([[0.0, 1.0], [0.0, -1.0]])
-    >>> partial_dependence(lambda X: (X[:, 0] + 1) * X[:, 1], X, 0, grid=[0.0, 1.0, 2.0])[1]  # the average hides both slopes
+    >>> partial_dependence(lambda X: (X[:, 0] + 1) * X[:, 1], X, 0, grid=[0.0, 1.0, 2.0])[1]
     array([0., 0., 0.])
+
+    The average hides both slopes (+1 and -1 per unit of feature 0).
     """
     grid, curves = ice_curves(predict_fn, X, feature, grid=grid, n_grid=n_grid, target=target)
     return grid, curves.mean(axis=0)
@@ -470,7 +512,9 @@ def accumulated_local_effects(
     values = X[:, j]
     edges = _bin_edges(values, n_bins)
     b = len(edges) - 1
-    bins = np.clip(np.searchsorted(edges, values, side="left"), 1, b) - 1  # bin k holds (edges[k], edges[k+1]]; bin 0 also the minimum
+    bins = (
+        np.clip(np.searchsorted(edges, values, side="left"), 1, b) - 1
+    )  # bin k holds (edges[k], edges[k+1]]; bin 0 also the minimum
     lower, upper = X.copy(), X.copy()
     lower[:, j], upper[:, j] = edges[bins], edges[bins + 1]
     both = _explained(predict_fn, X, _Interleaved(lower, upper), target, 2)  # (n, 2): f at the lower and upper edge
@@ -574,13 +618,21 @@ def regularization_path(
 # ---------------------------------------------------------------------------------------------
 
 
-def plot_importance(table: pd.DataFrame, *, ax=None, title: str | None = None, xlabel: str = "drop in score when permuted",
-                    color: str = "#0072B2"):
+def plot_importance(
+    table: pd.DataFrame,
+    *,
+    ax=None,
+    title: str | None = None,
+    xlabel: str = "drop in score when permuted",
+    color: str = "#0072B2",
+):
     """Horizontal bars of ``table["mean"]`` with ``± table["std"]`` error bars, largest on top; returns the axes."""
     import matplotlib.pyplot as plt
 
     if not isinstance(table, pd.DataFrame) or not {"mean", "std"} <= set(table.columns):
-        raise ValueError("plot_importance takes the DataFrame that permutation_importance returns (columns mean and std).")
+        raise ValueError(
+            "plot_importance takes the DataFrame that permutation_importance returns (columns mean and std)."
+        )
     ordered = table.sort_values("mean")
     ax = ax if ax is not None else plt.subplots(figsize=(7, 0.35 * len(table) + 1.2))[1]
     positions = np.arange(len(ordered))
@@ -593,8 +645,19 @@ def plot_importance(table: pd.DataFrame, *, ax=None, title: str | None = None, x
     return ax
 
 
-def plot_ice(grid: Any, curves: Any, *, colour_by: Any = None, colour_label: str = "", centred: bool = False, ax=None,
-             title: str | None = None, xlabel: str = "", ylabel: str = "prediction", cmap: str = "viridis"):
+def plot_ice(
+    grid: Any,
+    curves: Any,
+    *,
+    colour_by: Any = None,
+    colour_label: str = "",
+    centred: bool = False,
+    ax=None,
+    title: str | None = None,
+    xlabel: str = "",
+    ylabel: str = "prediction",
+    cmap: str = "viridis",
+):
     """ICE curves (thin, coloured by ``colour_by`` with a colour bar) and their mean, the partial dependence (thick).
 
     With ``centred=True`` every curve starts at 0 (Goldstein et al.'s c-ICE): differences in
@@ -605,7 +668,9 @@ def plot_ice(grid: Any, curves: Any, *, colour_by: Any = None, colour_label: str
 
     grid, curves = np.asarray(grid, dtype=float), np.asarray(curves, dtype=float)
     if curves.ndim != 2 or curves.shape[1] != len(grid):
-        raise ValueError(f"curves should have shape (n, {len(grid)}), one row per example over the grid; got {curves.shape}.")
+        raise ValueError(
+            f"curves should have shape (n, {len(grid)}), one row per example over the grid; got {curves.shape}."
+        )
     if centred:
         curves = curves - curves[:, :1]
     ax = ax if ax is not None else plt.subplots(figsize=(6.5, 4.2))[1]
@@ -615,12 +680,20 @@ def plot_ice(grid: Any, curves: Any, *, colour_by: Any = None, colour_label: str
     else:
         colour_by = np.asarray(colour_by, dtype=float)
         if colour_by.shape != (len(curves),):
-            raise ValueError(f"colour_by should hold one value per curve, shape ({len(curves)},); got {colour_by.shape}.")
+            raise ValueError(
+                f"colour_by should hold one value per curve, shape ({len(curves)},); got {colour_by.shape}."
+            )
         lines.set_array(colour_by)
         lines.set_cmap(cmap)
         ax.figure.colorbar(lines, ax=ax, label=colour_label)
     ax.add_collection(lines)
-    ax.plot(grid, curves.mean(axis=0), color="#D55E00", linewidth=3, label="mean = partial dependence" + (" (centred)" if centred else ""))
+    ax.plot(
+        grid,
+        curves.mean(axis=0),
+        color="#D55E00",
+        linewidth=3,
+        label="mean = partial dependence" + (" (centred)" if centred else ""),
+    )
     ax.autoscale_view()
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel + (" − its value at the left end" if centred else ""))

@@ -60,7 +60,9 @@ def config_source(*, exchange: str = DEFAULT_EXCHANGE, course_id: str = COURSE_I
     )
 
 
-def init_course(folder: Path, notebooks: list[str] | None = None, *, exchange: str = DEFAULT_EXCHANGE, root: Path = ROOT) -> list[Path]:
+def init_course(
+    folder: Path, notebooks: list[str] | None = None, *, exchange: str = DEFAULT_EXCHANGE, root: Path = ROOT
+) -> list[Path]:
     """Write ``folder/nbgrader_config.py`` and ``folder/source/<stem>/<stem>.ipynb``; return the notebooks copied."""
     available = graded_notebooks(root)
     chosen = notebooks or list(available)
@@ -86,7 +88,9 @@ def main(argv: list[str] | None = None) -> int:
     init = sub.add_parser("init", help="make an nbgrader course folder from solutions/")
     init.add_argument("folder", type=Path)
     init.add_argument("notebooks", nargs="*", help="notebooks to include (default: every notebook with exercises)")
-    init.add_argument("--exchange", default=DEFAULT_EXCHANGE, help=f"nbgrader's exchange folder (default {DEFAULT_EXCHANGE})")
+    init.add_argument(
+        "--exchange", default=DEFAULT_EXCHANGE, help=f"nbgrader's exchange folder (default {DEFAULT_EXCHANGE})"
+    )
     args = parser.parse_args(argv)
     try:
         copied = init_course(args.folder, args.notebooks, exchange=args.exchange)

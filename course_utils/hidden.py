@@ -258,11 +258,15 @@ def dense_weight_images(model, layer_name: str | None = None, *, image_shape: tu
             if isinstance(layer, keras.layers.Dense) and layer.built and layer.kernel.shape[0] == n_pixels:
                 break
         else:
-            raise ValueError(f"The model {model.name!r} has no Dense layer with {n_pixels} inputs (one per pixel of a {image_shape} image).")
+            raise ValueError(f"The model {model.name!r} has no Dense layer with {n_pixels} inputs (one per pixel of a "
+                f"{image_shape} image).")
     else:
         layer = find_layer(model, layer_name)
         if not isinstance(layer, keras.layers.Dense):
-            raise ValueError(f"The layer {layer_name!r} is a {type(layer).__name__}, not a Dense layer; pick a Dense layer on the pixels, e.g. 'hidden_1'.")
+            raise ValueError(
+                f"The layer {layer_name!r} is a {type(layer).__name__}, not a Dense layer; pick a Dense layer on the "
+                "pixels, e.g. 'hidden_1'."
+            )
         if not layer.built or layer.kernel.shape[0] != n_pixels:
             inputs = layer.kernel.shape[0] if layer.built else "unknown"
             raise ValueError(
@@ -271,5 +275,3 @@ def dense_weight_images(model, layer_name: str | None = None, *, image_shape: tu
             )
     kernel = np.asarray(layer.kernel)  # (n_pixels, units)
     return kernel.T.reshape(-1, *image_shape)
-
-

@@ -35,7 +35,8 @@ def check_graph_model(model: Any, *, who: str = "this helper") -> None:
     if not isinstance(model, keras.Sequential) and not is_graph_model(model):
         raise TypeError(
             f"{who} needs a Sequential or functional Keras model; {model.name!r} is a subclassed model (it defines its "
-            "own call()), so its layers' outputs cannot be read from the outside. Rebuild it as a Sequential or functional model."
+            "own call()), so its layers' outputs cannot be read from the outside. Rebuild it as a Sequential or "
+            "functional model."
         )
 
 
@@ -44,7 +45,9 @@ def layer_call(model: Any, layer: Any, *, why: str = "its tensors are ambiguous"
 
     Raises a ``ValueError`` when the layer is called more than once (or never) in the model.
     """
-    nodes = [node for depth in getattr(model, "_nodes_by_depth", {}).values() for node in depth if node.operation is layer]
+    nodes = [
+        node for depth in getattr(model, "_nodes_by_depth", {}).values() for node in depth if node.operation is layer
+    ]
     if len(nodes) != 1:
         raise ValueError(f"the layer {layer.name!r} is called {len(nodes)} times in {model.name!r}; {why}.")
     return nodes[0]

@@ -51,14 +51,14 @@ def colab_cell_source(root: Path = ROOT) -> str:
     return (
         "# On Colab: fetch the course and install only what Colab lacks. Elsewhere this does nothing.\n"
         "import os, sys\n"
-        "if \"google.colab\" in sys.modules and not os.path.isdir(\"/content/course\"):\n"
+        'if "google.colab" in sys.modules and not os.path.isdir("/content/course"):\n'
         "    import subprocess\n"
-        f"    subprocess.run([\"git\", \"clone\", \"--depth=1\", \"{repository_url(root)}\", \"/content/course\"], check=True)\n"
-        "    sys.path.insert(0, \"/content/course\")\n"
+        f'    subprocess.run(["git", "clone", "--depth=1", "{repository_url(root)}", "/content/course"], check=True)\n'
+        '    sys.path.insert(0, "/content/course")\n'
         "    from course_utils.colab import install\n"
-        "    install(\"/content/course\")\n"
-        "if \"google.colab\" in sys.modules:\n"
-        "    os.chdir(\"/content/course/notebooks\")"
+        '    install("/content/course")\n'
+        'if "google.colab" in sys.modules:\n'
+        '    os.chdir("/content/course/notebooks")'
     )
 
 
@@ -75,7 +75,9 @@ def strip_solutions(source: str, *, where: str = "cell") -> str:
         stripped = line.strip()
         if stripped == BEGIN:
             if inside is not None:
-                raise ValueError(f"{where}, line {number}: '{BEGIN}' inside another solution block; close the first with '{END}'.")
+                raise ValueError(
+                    f"{where}, line {number}: '{BEGIN}' inside another solution block; close the first with '{END}'."
+                )
             inside = line[: len(line) - len(line.lstrip())]
             if not inside:
                 raise ValueError(
@@ -114,10 +116,12 @@ def _kept_outputs(cell) -> list:
 
 def clean(nb, *, stem: str = "notebook"):
     """Normalize a solution notebook in place: outputs, metadata, Colab cell, nbgrader marks."""
-    nb.metadata = nbformat.from_dict({
-        "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
-        "language_info": {"name": "python"},
-    })
+    nb.metadata = nbformat.from_dict(
+        {
+            "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
+            "language_info": {"name": "python"},
+        }
+    )
     colab = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and COLAB_TAG in c.metadata.get("tags", [])]
     if not colab:
         first_code = next((i for i, c in enumerate(nb.cells) if c.cell_type == "code"), len(nb.cells))
@@ -142,8 +146,12 @@ def clean(nb, *, stem: str = "notebook"):
             exercise += 1
             awaiting_check = exercise
             cell.metadata["nbgrader"] = {
-                "grade": False, "grade_id": f"{stem}-exercise-{exercise}", "locked": False,
-                "schema_version": 3, "solution": True, "task": False,
+                "grade": False,
+                "grade_id": f"{stem}-exercise-{exercise}",
+                "locked": False,
+                "schema_version": 3,
+                "solution": True,
+                "task": False,
             }
         else:
             cell.metadata.pop("nbgrader", None)
@@ -163,8 +171,13 @@ def _grade_metadata(cell, stem: str, exercise: int, index: int) -> dict:
     if isinstance(points, bool) or not isinstance(points, (int, float)) or points <= 0:
         raise ValueError(f"{stem} cell {index}: nbgrader points must be a positive number; got {points!r}.")
     return {
-        "grade": True, "grade_id": f"{stem}-check-{exercise}", "locked": True, "points": points,
-        "schema_version": 3, "solution": False, "task": False,
+        "grade": True,
+        "grade_id": f"{stem}-check-{exercise}",
+        "locked": True,
+        "points": points,
+        "schema_version": 3,
+        "solution": False,
+        "task": False,
     }
 
 
@@ -216,7 +229,9 @@ def problems(root: Path = ROOT) -> list[str]:
         if not path.exists():
             found.append(f"{relative} is missing — run `make notebooks`.")
         elif path.read_text(encoding="utf-8") != text:
-            kind = "carries outputs or metadata that must be stripped" if path.parent.name == "solutions" else "is stale"
+            kind = (
+                "carries outputs or metadata that must be stripped" if path.parent.name == "solutions" else "is stale"
+            )
             found.append(f"{relative} {kind} — run `make notebooks`.")
     for extra in sorted(set((root / "notebooks").glob("*.ipynb")) - set(expected)):
         found.append(f"{extra.relative_to(root)} has no source in solutions/ — delete it or add the solution.")
@@ -243,7 +258,9 @@ def refresh(root: Path = ROOT, names: list[str] | None = None, *, timeout: int =
             continue
         print(f"executing {path.relative_to(root)} ...", flush=True)
         nb = nbformat.read(path, as_version=4)
-        NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
+        NotebookClient(
+            nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+        ).execute()
         path.write_text(dumps(clean(nb, stem=path.stem)), encoding="utf-8")
     generate(root)
 

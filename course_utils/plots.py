@@ -123,7 +123,10 @@ def plot_decision_boundary(
     if not np.isfinite(padding) or padding < 0:
         raise ValueError(f"padding is a margin in feature units, a number >= 0; got {padding!r}.")
     if feature_names is not None and (isinstance(feature_names, str) or len(feature_names) != 2):
-        raise ValueError(f"feature_names should be two names, one per axis, e.g. ('petal length', 'petal width'); got {feature_names!r}.")
+        raise ValueError(
+            "feature_names should be two names, one per axis, e.g. ('petal length', 'petal width'); got "
+            f"{feature_names!r}."
+        )
 
     lo, hi = X.min(axis=0) - padding, X.max(axis=0) + padding
     hi = np.where(hi > lo, hi, lo + 1.0)  # all points on a line: still draw a square
@@ -140,8 +143,16 @@ def plot_decision_boundary(
         region_classes = np.unique(np.concatenate([classes, np.unique(out)]))
         index = np.searchsorted(region_classes, out).reshape(g0.shape)
         colours = [_light(OKABE_ITO[i % 7]) for i in range(len(region_classes))]
-        ax.pcolormesh(g0, g1, index, cmap=ListedColormap(colours), vmin=-0.5, vmax=len(region_classes) - 0.5,
-                      shading="auto", rasterized=True)
+        ax.pcolormesh(
+            g0,
+            g1,
+            index,
+            cmap=ListedColormap(colours),
+            vmin=-0.5,
+            vmax=len(region_classes) - 0.5,
+            shading="auto",
+            rasterized=True,
+        )
         if len(np.unique(index)) > 1:
             ax.contour(g0, g1, index, levels=np.arange(len(region_classes) - 1) + 0.5, colors="black", linewidths=1.2)
         colour_of = {c: OKABE_ITO[i % 7] for i, c in enumerate(region_classes)}
@@ -157,8 +168,17 @@ def plot_decision_boundary(
     for i, c in enumerate(classes):
         mask = y == c
         name = f"{c:+g}" if signed else str(c)
-        ax.scatter(X[mask, 0], X[mask, 1], s=28, color=colour_of[c], marker=_MARKERS[i % len(_MARKERS)],
-                   edgecolor="black", linewidth=0.6, label=f"class {name}", zorder=3)
+        ax.scatter(
+            X[mask, 0],
+            X[mask, 1],
+            s=28,
+            color=colour_of[c],
+            marker=_MARKERS[i % len(_MARKERS)],
+            edgecolor="black",
+            linewidth=0.6,
+            label=f"class {name}",
+            zorder=3,
+        )
     names = feature_names or ("feature 1", "feature 2")
     ax.set(xlim=(lo[0], hi[0]), ylim=(lo[1], hi[1]), xlabel=names[0], ylabel=names[1])
     if title is not None:
@@ -232,7 +252,9 @@ def plot_weight_images(
         _, axes = plt.subplots(nrows, ncols, figsize=(1.6 * ncols + 1.0, 1.7 * nrows), squeeze=False)
     all_axes = np.asarray(axes, dtype=object).ravel()
     if len(all_axes) < k:
-        raise ValueError(f"axes holds {len(all_axes)} axes but W has {k} weight vectors; pass at least {k} axes or axes=None.")
+        raise ValueError(
+            f"axes holds {len(all_axes)} axes but W has {k} weight vectors; pass at least {k} axes or axes=None."
+        )
 
     vmax = float(np.abs(W).max()) or 1.0  # symmetric scale: white is exactly 0
     image = None
@@ -278,14 +300,35 @@ def _draw_weights(ax, layer, unit: int, image_shape: tuple[int, int]) -> None:
         vmax = float(np.abs(k).max()) or 1.0
         im = ax.imshow(k, cmap="RdBu_r", vmin=-vmax, vmax=vmax, aspect="auto")
         ax.figure.colorbar(im, ax=ax, fraction=0.046, pad=0.04, label="weight (0 = white)")
-        labels = ("kernel column", "kernel row") if k.ndim == 2 and layer.kernel.shape[2] == 1 else ("kernel position", "input channel")
+        labels = (
+            ("kernel column", "kernel row")
+            if k.ndim == 2 and layer.kernel.shape[2] == 1
+            else ("kernel position", "input channel")
+        )
         ax.set(xlabel=labels[0], ylabel=labels[1], title=f"filter of channel {unit}")
         return
-    ax.text(0.5, 0.5, f"{type(layer).__name__} layer:\nno weights of its own", ha="center", va="center", transform=ax.transAxes)
+    ax.text(
+        0.5,
+        0.5,
+        f"{type(layer).__name__} layer:\nno weights of its own",
+        ha="center",
+        va="center",
+        transform=ax.transAxes,
+    )
     ax.set_axis_off()
 
 
-def plot_neuron(model, layer_name: str, unit: int, x: Any, *, fig=None, k: int = 9, activations: Any = None, image_shape: tuple[int, int] = (28, 28)):
+def plot_neuron(
+    model,
+    layer_name: str,
+    unit: int,
+    x: Any,
+    *,
+    fig=None,
+    k: int = 9,
+    activations: Any = None,
+    image_shape: tuple[int, int] = (28, 28),
+):
     """The neuron explorer: one unit's incoming weights, its top ``k`` inputs and its activation histogram.
 
     Parameters
@@ -344,7 +387,10 @@ def plot_neuron(model, layer_name: str, unit: int, x: Any, *, fig=None, k: int =
     if len(values) and np.all(values == values[0]):  # a dead unit: every input ties, so no input is "top"
         ax = fig.add_subplot(grid[1])
         state = "never fires: it is dead" if values[0] == 0 else "is constant"
-        note = f"unit {unit} outputs {values[0]:.3g}\non all {len(values)} inputs:\nit {state},\nno input excites it more than another"
+        note = (
+            f"unit {unit} outputs {values[0]:.3g}\non all {len(values)} inputs:\nit {state},\nno input excites it "
+            "more than another"
+        )
         ax.text(0.5, 0.5, note, ha="center", va="center", transform=ax.transAxes)
         ax.set_axis_off()
         top = top[:0]
@@ -366,5 +412,9 @@ def plot_neuron(model, layer_name: str, unit: int, x: Any, *, fig=None, k: int =
         ax.axvline(values[top[-1]], color="#D55E00", linestyle="--", label=f"top {len(top)} are right of this")
         ax.legend(loc="upper right", fontsize="small")
     silent = float(np.mean(values <= 0))
-    ax.set(xlabel="activation", ylabel="number of inputs", title=f"{layer_name}, unit {unit}: silent on {silent:.0%} of {len(values)} inputs")
+    ax.set(
+        xlabel="activation",
+        ylabel="number of inputs",
+        title=f"{layer_name}, unit {unit}: silent on {silent:.0%} of {len(values)} inputs",
+    )
     return fig

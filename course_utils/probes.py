@@ -38,7 +38,13 @@ def _flat(activations: Any, name: str = "activations") -> np.ndarray:
 
 
 def project(
-    activations: Any, *, method: str = "pca", n_components: int = 2, seed: int = 0, perplexity: float = 30.0, max_iter: int = 500,
+    activations: Any,
+    *,
+    method: str = "pca",
+    n_components: int = 2,
+    seed: int = 0,
+    perplexity: float = 30.0,
+    max_iter: int = 500,
 ) -> np.ndarray:
     """A low-dimensional map of a layer's representation, one point per example.
 
@@ -78,15 +84,32 @@ def project(
         from sklearn.manifold import TSNE
 
         if perplexity >= len(a):
-            raise ValueError(f"t-SNE's perplexity ({perplexity}) must be smaller than the number of examples ({len(a)}); lower it or pass more examples.")
+            raise ValueError(
+                f"t-SNE's perplexity ({perplexity}) must be smaller than the number of examples ({len(a)}); lower it "
+                "or pass more examples."
+            )
         if a.shape[1] > 50:
             a = PCA(n_components=50, random_state=seed).fit_transform(a)
-        tsne = TSNE(n_components=n_components, perplexity=perplexity, init="pca", learning_rate="auto", max_iter=max_iter, random_state=seed)
+        tsne = TSNE(
+            n_components=n_components,
+            perplexity=perplexity,
+            init="pca",
+            learning_rate="auto",
+            max_iter=max_iter,
+            random_state=seed,
+        )
         return tsne.fit_transform(a)
 
 
 def linear_probe(
-    train_activations: Any, y_train: Any, test_activations: Any, y_test: Any, *, C: float = 1.0, max_iter: int = 3000, tol: float = 1e-6,
+    train_activations: Any,
+    y_train: Any,
+    test_activations: Any,
+    y_test: Any,
+    *,
+    C: float = 1.0,
+    max_iter: int = 3000,
+    tol: float = 1e-6,
 ) -> float:
     """Held-out accuracy of a linear classifier trained on a layer's activations.
 
@@ -126,7 +149,10 @@ def linear_probe(
 
     a_train, a_test = _flat(train_activations, "train_activations"), _flat(test_activations, "test_activations")
     if a_train.shape[1] != a_test.shape[1]:
-        raise ValueError(f"train and test activations should come from the same layer; they have {a_train.shape[1]} and {a_test.shape[1]} features.")
+        raise ValueError(
+            f"train and test activations should come from the same layer; they have {a_train.shape[1]} and "
+            f"{a_test.shape[1]} features."
+        )
     y_train, y_test = as_labels(y_train, len(a_train), name="y_train"), as_labels(y_test, len(a_test), name="y_test")
     probe = make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=max_iter, tol=tol))
     with warnings.catch_warnings(), _one_thread():
@@ -136,8 +162,18 @@ def linear_probe(
 
 
 def probe_layers(
-    model, x_train: Any, y_train: Any, x_test: Any, y_test: Any, layer_names: Sequence[str] | None = None, *,
-    include_input: bool = True, C: float = 1.0, max_iter: int = 3000, tol: float = 1e-6, progress: bool = True,
+    model,
+    x_train: Any,
+    y_train: Any,
+    x_test: Any,
+    y_test: Any,
+    layer_names: Sequence[str] | None = None,
+    *,
+    include_input: bool = True,
+    C: float = 1.0,
+    max_iter: int = 3000,
+    tol: float = 1e-6,
+    progress: bool = True,
 ) -> dict[str, float]:
     """A linear probe on each layer: held-out accuracy of a logistic regression per layer.
 

@@ -76,4 +76,6 @@ def credit_model(*, seed: int = 0, hidden: tuple[int, ...] = (16,)) -> CreditMod
     X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=500, stratify=y, random_state=seed)
     network = MLPClassifier(hidden_layer_sizes=hidden, alpha=1e-2, max_iter=2000, random_state=seed)
     pipeline = make_pipeline(StandardScaler(), network).fit(X_train.to_numpy(), y_train)
-    return CreditModel(pipeline, list(X.columns), X_train.reset_index(drop=True), X_test.reset_index(drop=True), y_train, y_test)
+    return CreditModel(
+        pipeline, list(X.columns), X_train.reset_index(drop=True), X_test.reset_index(drop=True), y_train, y_test
+    )

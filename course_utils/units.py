@@ -32,7 +32,9 @@ def unit_values(activations: Any) -> np.ndarray:
     """
     a = np.asarray(activations, dtype=float)
     if a.ndim < 2:
-        raise ValueError(f"Expected activations of shape (n, units) or (n, ..., channels); got {a.shape}. Pass a batch.")
+        raise ValueError(
+            f"Expected activations of shape (n, units) or (n, ..., channels); got {a.shape}. Pass a batch."
+        )
     if a.ndim == 2:
         return a
     return a.reshape(len(a), -1, a.shape[-1]).mean(axis=1)
@@ -72,7 +74,9 @@ def class_means(activations: Any, y: Any, *, n_classes: int | None = None) -> np
 def _max_per_unit(activations: Any) -> np.ndarray:
     a = np.asarray(activations, dtype=float)
     if a.ndim < 2:
-        raise ValueError(f"Expected activations of shape (n, units) or (n, ..., channels); got {a.shape}. Pass a batch.")
+        raise ValueError(
+            f"Expected activations of shape (n, units) or (n, ..., channels); got {a.shape}. Pass a batch."
+        )
     return a.reshape(len(a), -1, a.shape[-1]).max(axis=1)  # (n, units): the strongest response anywhere
 
 
@@ -113,7 +117,9 @@ def unit_column(activations: Any, unit: int) -> np.ndarray:
     """One unit's values over the examples, shape (n,), with an error naming the valid units."""
     a = unit_values(activations)
     if isinstance(unit, (bool, np.bool_)) or not isinstance(unit, (int, np.integer)) or not 0 <= unit < a.shape[1]:
-        raise ValueError(f"unit should be an integer from 0 to {a.shape[1] - 1} (the layer has {a.shape[1]} units); got {unit!r}.")
+        raise ValueError(
+            f"unit should be an integer from 0 to {a.shape[1] - 1} (the layer has {a.shape[1]} units); got {unit!r}."
+        )
     return a[:, unit]
 
 

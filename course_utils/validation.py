@@ -78,7 +78,9 @@ def check_positive(value: Any, name: str, *, meaning: str | None = None) -> floa
     return number
 
 
-def as_batch(x: Any, *, example_shape: tuple[int, ...] | None = None, name: str = "x", dtype: Any = float) -> np.ndarray:
+def as_batch(
+    x: Any, *, example_shape: tuple[int, ...] | None = None, name: str = "x", dtype: Any = float
+) -> np.ndarray:
     """``x`` as an array with the examples on axis 0, or an error that says how to fix it.
 
     Parameters
@@ -109,7 +111,9 @@ def as_batch(x: Any, *, example_shape: tuple[int, ...] | None = None, name: str 
         example_shape = tuple(int(d) for d in example_shape)
         wanted = _batch_shape(example_shape)
         if array.shape == example_shape:
-            raise ValueError(f"expected a batch of shape {wanted}; got {array.shape}. Pass {name}[None] for one example.")
+            raise ValueError(
+                f"expected a batch of shape {wanted}; got {array.shape}. Pass {name}[None] for one example."
+            )
         if array.shape[1:] != example_shape:
             raise ValueError(f"expected a batch of shape {wanted}; got {array.shape}.")
     elif array.ndim < 2:
@@ -156,7 +160,9 @@ def as_labels(y: Any, n: int, *, n_classes: int | None = None, why: str = "", na
         bad = np.flatnonzero((y < 0) | (y >= n_classes))
         if bad.size:
             reason = f" ({why})" if why else ""
-            raise ValueError(f"{name} should hold integer class labels{span}{reason}; got {y[bad[0]]} at index {bad[0]}.")
+            raise ValueError(
+                f"{name} should hold integer class labels{span}{reason}; got {y[bad[0]]} at index {bad[0]}."
+            )
     return y.astype(np.int64)
 
 
@@ -173,14 +179,19 @@ def input_shape(model: Any) -> tuple | None:
     if not inputs:
         return None
     if len(inputs) != 1:
-        raise ValueError(f"{getattr(model, 'name', 'the model')!r} has {len(inputs)} inputs; the course's helpers support models with one input.")
+        raise ValueError(
+            f"{getattr(model, 'name', 'the model')!r} has {len(inputs)} inputs; the course's helpers support models "
+            "with one input."
+        )
     return tuple(inputs[0].shape[1:])
 
 
 def check_callable_model(model: Any) -> None:
     """A ``TypeError`` unless ``model`` can be called on a batch (a Keras model or a function)."""
     if not callable(model):
-        raise TypeError(f"model should be a Keras model (or a function of TensorFlow tensors); got {type(model).__name__}.")
+        raise TypeError(
+            f"model should be a Keras model (or a function of TensorFlow tensors); got {type(model).__name__}."
+        )
 
 
 def as_model_batch(model: Any, x: Any, *, name: str = "x") -> np.ndarray:
@@ -212,7 +223,9 @@ def as_model_batch(model: Any, x: Any, *, name: str = "x") -> np.ndarray:
         fix = ""
         if array.ndim >= 1 and None not in expected and array.size and array[0].size == math.prod(expected):
             fix = f" Reshape it: {name}.reshape(-1, " + ", ".join(str(s) for s in expected) + ")."
-        raise ValueError(f"the model {getattr(model, 'name', '')!r} expects a batch of shape {wanted}; got {array.shape}.{fix}")
+        raise ValueError(
+            f"the model {getattr(model, 'name', '')!r} expects a batch of shape {wanted}; got {array.shape}.{fix}"
+        )
     if len(array) == 0:
         raise ValueError(f"{name} holds no examples (shape {array.shape}).")
     return array.astype(np.float32, copy=False)
@@ -280,7 +293,8 @@ def predict_in_batches(
         scores = np.asarray(predict_fn(chunk), dtype=float)
         if scores.ndim not in (1, 2) or scores.shape[0] != len(chunk):
             raise ValueError(
-                f"predict_fn returned shape {scores.shape} for {len(chunk)} inputs; it must return one score per input, "
+                f"predict_fn returned shape {scores.shape} for {len(chunk)} inputs; it must return one "
+                "score per input, "
                 "shape (n,), or one row of scores per input, shape (n, K)."
             )
         parts.append(scores)

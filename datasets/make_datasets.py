@@ -69,7 +69,9 @@ def make_lending() -> None:
 def write_sums() -> None:
     """Update the entries of FILES in SHA256SUMS; keep the others (e.g. models/, written by train_models.py)."""
     sums = HERE / "SHA256SUMS"
-    entries = dict(reversed(line.split()) for line in sums.read_text().splitlines() if line.strip()) if sums.exists() else {}
+    entries = (
+        dict(reversed(line.split()) for line in sums.read_text().splitlines() if line.strip()) if sums.exists() else {}
+    )
     for name in FILES:
         if (HERE / name).exists():
             entries[name] = hashlib.sha256((HERE / name).read_bytes()).hexdigest()

@@ -27,7 +27,10 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
 SETTINGS = {
-    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none", "autoStartDefaultKernel": True},
+    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {
+        "windowingMode": "none",
+        "autoStartDefaultKernel": True,
+    },
     "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false", "checkForUpdates": False},
 }
 
@@ -60,7 +63,9 @@ class LabServer:
         with urllib.request.urlopen(f"{self.url}/api/sessions?token={self.token}", timeout=10) as response:
             sessions = json.load(response)
         for session in sessions:
-            request = urllib.request.Request(f"{self.url}/api/sessions/{session['id']}?token={self.token}", method="DELETE")
+            request = urllib.request.Request(
+                f"{self.url}/api/sessions/{session['id']}?token={self.token}", method="DELETE"
+            )
             urllib.request.urlopen(request, timeout=30).close()
 
 
@@ -86,7 +91,9 @@ class ServerDidNotStart(RuntimeError):
     """A server exited, or did not answer in time; the message ends with its log."""
 
 
-def start_server(command: list[str], url: str, log_path: Path, *, cwd: Path, timeout_s: float = 90, env=None) -> subprocess.Popen:
+def start_server(
+    command: list[str], url: str, log_path: Path, *, cwd: Path, timeout_s: float = 90, env=None
+) -> subprocess.Popen:
     """Start ``command`` in its own process group, logging to ``log_path``; return once ``url`` answers.
 
     Gives up on its own: if the server exits, or ``url`` does not answer within ``timeout_s``
@@ -95,7 +102,9 @@ def start_server(command: list[str], url: str, log_path: Path, *, cwd: Path, tim
     drains stalls a chatty server, and reading one from a live server blocks until it exits).
     """
     with open(log_path, "wb") as log:  # the child keeps its own copy of the descriptor
-        server = subprocess.Popen(command, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env=env)
+        server = subprocess.Popen(
+            command, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env=env
+        )
     deadline = time.monotonic() + timeout_s
     while (code := server.poll()) is None and time.monotonic() < deadline:
         try:
@@ -104,9 +113,14 @@ def start_server(command: list[str], url: str, log_path: Path, *, cwd: Path, tim
         except OSError:  # not listening yet, or not answering yet (HTTPError is an OSError too)
             time.sleep(0.5)
     stop_process_group(server)
-    why = f"exited with code {code}" if code is not None else f"did not answer within {timeout_s:g} s, so it was stopped"
+    why = (
+        f"exited with code {code}" if code is not None else f"did not answer within {timeout_s:g} s, so it was stopped"
+    )
     tail = log_path.read_text(errors="replace")[-3000:]
-    raise ServerDidNotStart(f"{' '.join(map(str, command[:4]))} ... {why} (waiting for {url.split('?')[0]}); end of its log {log_path}:\n{tail}")
+    raise ServerDidNotStart(
+        f"{' '.join(map(str, command[:4]))} ... {why} (waiting for {url.split('?')[0]}); end of its log "
+        f"{log_path}:\n{tail}"
+    )
 
 
 @contextmanager
@@ -122,9 +136,18 @@ def lab_server(workdir: Path, folders=("solutions", "notebooks")):
         (settings / name).write_text(json.dumps(value))
     port, token = free_port(), secrets.token_hex(16)
     command = [
-        sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ServerApp.ip=127.0.0.1",
-        f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
-        f"--LabApp.user_settings_dir={settings}", f"--LabApp.workspaces_dir={workdir / 'workspaces'}",
+        sys.executable,
+        "-m",
+        "jupyter",
+        "lab",
+        "--no-browser",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        "--ServerApp.port_retries=0",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={root}",
+        f"--LabApp.user_settings_dir={settings}",
+        f"--LabApp.workspaces_dir={workdir / 'workspaces'}",
     ]
     if os.geteuid() == 0:
         command.append("--allow-root")
@@ -154,7 +177,9 @@ class NotebookRun:
 
 
 PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"  # the notebook on show
-_PROMPTS_JS = f"() => [...document.querySelectorAll('{PANEL} .jp-CodeCell .jp-InputPrompt')].map(e => e.textContent.trim())"
+_PROMPTS_JS = (
+    f"() => [...document.querySelectorAll('{PANEL} .jp-CodeCell .jp-InputPrompt')].map(e => e.textContent.trim())"
+)
 _FIGURE_JS = """(handle) => {
   const box = handle.closest('.widget-interact') || handle.closest('.jp-Cell-outputArea');
   return [...box.querySelectorAll('img')].map(i => i.src.length + ':' + i.src.slice(-200)).join('|');
@@ -212,12 +237,18 @@ def _inspect(page, run: NotebookRun, *, after_slider: bool = False) -> None:
         return
     text = page.locator(f"{PANEL} .jp-Notebook").inner_text()
     boxes = page.locator(f"{PANEL} .jp-OutputArea-output .course-check")
-    run.checks = [boxes.nth(i).get_attribute("data-status") or boxes.nth(i).inner_text()[:80] for i in range(boxes.count())]
+    run.checks = [
+        boxes.nth(i).get_attribute("data-status") or boxes.nth(i).inner_text()[:80] for i in range(boxes.count())
+    ]
     run.widgets = page.locator(f"{PANEL} .jp-OutputArea .jupyter-widgets").count()
-    run.widget_placeholders = [s for s in ("Loading widget", "Error displaying widget", "interactive(children=") if s in text]
+    run.widget_placeholders = [
+        s for s in ("Loading widget", "Error displaying widget", "interactive(children=") if s in text
+    ]
     images = page.locator(f"{PANEL} .jp-OutputArea-output img")
     run.images = images.count()
-    run.broken_images = sum(1 for i in range(run.images) if not images.nth(i).evaluate("img => img.complete && img.naturalWidth > 0"))
+    run.broken_images = sum(
+        1 for i in range(run.images) if not images.nth(i).evaluate("img => img.complete && img.naturalWidth > 0")
+    )
 
 
 def _move_slider(page, handle) -> bool:

@@ -53,7 +53,11 @@ def _drops_slip(slip):
                 value, baseline = score(predict_fn(Xp), y), score(predict_fn(X), y)
             else:
                 value = score(y, predict_fn(Xp))
-            drops.append({"reversed": value - baseline, "permuted score": value, "ratio": baseline / value}.get(slip, baseline - value))
+            drops.append(
+                {"reversed": value - baseline, "permuted score": value, "ratio": baseline / value}.get(
+                    slip, baseline - value
+                )
+            )
         return np.array(drops)
 
     return wrong
@@ -92,7 +96,9 @@ def test_permutation_drops_slips_get_their_hint(slip, hint):
 def test_permutation_drops_shapes_and_types():
     result = check.permutation_drops(lambda f, X, y, s, c, P: float(drops_right(f, X, y, s, c, P).mean()))
     assert result.status == WRONG and "one number" in result.message and "averaging comes later" in _text(result)
-    result = check.permutation_drops(lambda f, X, y, s, c, P: (drops_right(f, X, y, s, c, P).mean(), drops_right(f, X, y, s, c, P).std()))
+    result = check.permutation_drops(
+        lambda f, X, y, s, c, P: (drops_right(f, X, y, s, c, P).mean(), drops_right(f, X, y, s, c, P).std())
+    )
     assert result.status == WRONG and "not a pair" in result.message
     result = check.permutation_drops(lambda f, X, y, s, c, P: list(drops_right(f, X, y, s, c, P)))
     assert result.status == WRONG and "np.array(result)" in _text(result)
@@ -100,7 +106,9 @@ def test_permutation_drops_shapes_and_types():
     assert result.status == WRONG and "shape (3,)" in result.message
     # its own random permutations instead of the given ones: the general hint says to use them
     rng = np.random.default_rng(0)
-    result = check.permutation_drops(lambda f, X, y, s, c, P: drops_right(f, X, y, s, c, np.stack([rng.permutation(len(X)) for _ in P])))
+    result = check.permutation_drops(
+        lambda f, X, y, s, c, P: drops_right(f, X, y, s, c, np.stack([rng.permutation(len(X)) for _ in P]))
+    )
     assert result.status == WRONG and "for each row `perm` of permutations" in _text(result)
 
 
@@ -125,7 +133,9 @@ def pd_in_place(predict_fn, X, column, grid):  # overwriting the column of X its
 def test_partial_dependence_correct_not_attempted_crashed_none():
     assert check.partial_dependence_by_hand(pd_right).status == CORRECT
     assert check.partial_dependence_by_hand(pd_in_place).status == CORRECT
-    assert check.partial_dependence_by_hand(lambda f, X, c, g: gi.partial_dependence(f, X, c, grid=g)[1]).status == CORRECT
+    assert (
+        check.partial_dependence_by_hand(lambda f, X, c, g: gi.partial_dependence(f, X, c, grid=g)[1]).status == CORRECT
+    )
     assert check.partial_dependence_by_hand(not_attempted).status == NOT_ATTEMPTED
     result = check.partial_dependence_by_hand(lambda f, X, c, g: f(X[:, c]))
     assert result.status == CRASHED and "IndexError" in _text(result)
@@ -178,7 +188,11 @@ def ice_not_averaged(predict_fn, X, column, grid):
 
 def test_partial_dependence_shapes():
     result = check.partial_dependence_by_hand(ice_not_averaged)
-    assert result.status == WRONG and "shape (30, 4), one row per example" in result.message and "curves.mean(axis=0)" in _text(result)
+    assert (
+        result.status == WRONG
+        and "shape (30, 4), one row per example" in result.message
+        and "curves.mean(axis=0)" in _text(result)
+    )
     result = check.partial_dependence_by_hand(lambda f, X, c, g: ice_not_averaged(f, X, c, g).mean(axis=1))
     assert result.status == WRONG and "one number per example" in result.message and "axis 0" in _text(result)
     result = check.partial_dependence_by_hand(lambda f, X, c, g: (g, pd_right(f, X, c, g)))
@@ -215,8 +229,10 @@ def _ale_slip(slip):
     def wrong(predict_fn, X, column, lower, upper):
         x = X[:, column]
         inside = {
-            "all rows": np.ones(len(x), bool), "closed": (x >= lower) & (x <= upper),
-            "open": (x > lower) & (x < upper), "left-closed": (x >= lower) & (x < upper),
+            "all rows": np.ones(len(x), bool),
+            "closed": (x >= lower) & (x <= upper),
+            "open": (x > lower) & (x < upper),
+            "left-closed": (x >= lower) & (x < upper),
         }.get(slip, (x > lower) & (x <= upper))
         high, low = X[inside].copy(), X[inside].copy()
         high[:, column] = upper

@@ -43,14 +43,29 @@ ANSWERS = [
     ("dense_relu", lambda x, W, b: (z := flat(x) @ W + b) * (z > 0), CORRECT, ""),
     ("dense_relu", lambda x, W, b: np.maximum(np.einsum("nij,iju->nu", x, W.reshape(28, 28, -1)) + b, 0), CORRECT, ""),
     ("dense_relu", relu_by_loops, CORRECT, ""),
-    ("dense_relu", lambda x, W, b: np.maximum(flat(x).astype(np.float32) @ W.astype(np.float32) + b.astype(np.float32), 0), CORRECT, ""),
+    (
+        "dense_relu",
+        lambda x, W, b: np.maximum(flat(x).astype(np.float32) @ W.astype(np.float32) + b.astype(np.float32), 0),
+        CORRECT,
+        "",
+    ),
     # dense_relu — wrong
     ("dense_relu", lambda x, W, b: np.maximum(x @ W + b, 0), WRONG, "flatten each image first"),
     ("dense_relu", lambda x, W, b: np.maximum(np.dot(x, W) + b, 0), WRONG, "flatten each image first"),
     ("dense_relu", lambda x, W, b: np.maximum(x.reshape(-1) @ W + b, 0), WRONG, "not the whole batch"),
     ("dense_relu", lambda x, W, b: np.maximum(x.reshape(784, -1) @ W + b, 0), WRONG, "not (784, n)"),
-    ("dense_relu", lambda x, W, b: np.maximum(x.reshape(784, -1).T @ W + b, 0), WRONG, "mixes the pixels of different images"),
-    ("dense_relu", lambda x, W, b: np.maximum(x.reshape(4, -1) @ W + b, 0), WRONG, "for any batch size n"),  # hard-coded batch size
+    (
+        "dense_relu",
+        lambda x, W, b: np.maximum(x.reshape(784, -1).T @ W + b, 0),
+        WRONG,
+        "mixes the pixels of different images",
+    ),
+    (
+        "dense_relu",
+        lambda x, W, b: np.maximum(x.reshape(4, -1) @ W + b, 0),
+        WRONG,
+        "for any batch size n",
+    ),  # hard-coded batch size
     ("dense_relu", lambda x, W, b: np.maximum(W.T @ flat(x).T + b[:, None], 0), WRONG, "not (units, n)"),
     ("dense_relu", lambda x, W, b: np.maximum(flat(x) @ W.T + b, 0), WRONG, "without transposing"),
     ("dense_relu", lambda x, W, b: flat(x) @ W + b, WRONG, "apply the ReLU"),
@@ -58,7 +73,12 @@ ANSWERS = [
     ("dense_relu", lambda x, W, b: np.maximum(flat(x) @ W, 0) + b, WRONG, "*before* the ReLU"),
     ("dense_relu", lambda x, W, b: 1 / (1 + np.exp(-(flat(x) @ W + b))), WRONG, "not the sigmoid"),
     ("dense_relu", lambda x, W, b: np.maximum(flat(x) @ W + b, 0.01 * (flat(x) @ W + b)), WRONG, "not a leaky ReLU"),
-    ("dense_relu", lambda x, W, b: np.max(flat(x) @ W + b, 0), WRONG, "np.max(z, 0) is the largest entry of each column"),
+    (
+        "dense_relu",
+        lambda x, W, b: np.max(flat(x) @ W + b, 0),
+        WRONG,
+        "np.max(z, 0) is the largest entry of each column",
+    ),
     ("dense_relu", lambda x, W, b: max(flat(x) @ W + b, 0), WRONG, "Python's max(z, 0)"),
     ("dense_relu", lambda x, W, b: (flat(x) @ W + b).clip(0).tolist(), WRONG, "got a list"),
     # find_dead_units — right, written differently
@@ -77,22 +97,52 @@ ANSWERS = [
     ("find_dead_units", lambda a: np.flatnonzero(a.std(axis=0) == 0), WRONG, "constant but not 0 is alive"),
     ("find_dead_units", lambda a: np.argwhere(dead_mask(a)), WRONG, "np.argwhere gives a column"),
     ("find_dead_units", lambda a: int(dead_mask(a).sum()), WRONG, "not how many there are"),
-    ("find_dead_units", lambda a: [j for j in range(a.shape[1]) if not a[:, j].any()], WRONG, "collect the indices in a NumPy array"),
+    (
+        "find_dead_units",
+        lambda a: [j for j in range(a.shape[1]) if not a[:, j].any()],
+        WRONG,
+        "collect the indices in a NumPy array",
+    ),
     ("find_dead_units", lambda a: set(np.flatnonzero(dead_mask(a)).tolist()), WRONG, "got a set"),
     ("find_dead_units", lambda a: np.array([1, 3]), WRONG, "30 random inputs"),  # hard-coded from the first input
     # probe_accuracy — right, written differently
     ("probe_accuracy", probe, CORRECT, "held out"),
     ("probe_accuracy", check.reference_probe_accuracy, CORRECT, ""),
     ("probe_accuracy", scaled_probe, CORRECT, ""),
-    ("probe_accuracy", lambda a, ya, b, yb: np.mean(LogisticRegression(max_iter=1000).fit(a, ya).predict(b) == yb), CORRECT, ""),
+    (
+        "probe_accuracy",
+        lambda a, ya, b, yb: np.mean(LogisticRegression(max_iter=1000).fit(a, ya).predict(b) == yb),
+        CORRECT,
+        "",
+    ),
     # probe_accuracy — wrong
-    ("probe_accuracy", lambda a, ya, b, yb: LogisticRegression(max_iter=1000).fit(a, ya).score(a, ya), WRONG, "held-out ones"),
+    (
+        "probe_accuracy",
+        lambda a, ya, b, yb: LogisticRegression(max_iter=1000).fit(a, ya).score(a, ya),
+        WRONG,
+        "held-out ones",
+    ),
     ("probe_accuracy", lambda *args: 100 * probe(*args), WRONG, "not a percentage"),
     ("probe_accuracy", lambda *args: 1 - probe(*args), WRONG, "error rate"),
     ("probe_accuracy", lambda a, ya, b, yb: probe(b, yb, a, ya), WRONG, "not the other way round"),
-    ("probe_accuracy", lambda a, ya, b, yb: LogisticRegression(max_iter=1000).fit(a, yb), WRONG, "its own labels"),  # a crash that betrays the slip
-    ("probe_accuracy", lambda a, ya, b, yb: LogisticRegression(max_iter=1000).fit(a, ya), WRONG, "got a LogisticRegression"),
-    ("probe_accuracy", lambda a, ya, b, yb: LogisticRegression(max_iter=1000).fit(a, ya).predict(b), WRONG, "one number, got an array of shape (300,)"),
+    (
+        "probe_accuracy",
+        lambda a, ya, b, yb: LogisticRegression(max_iter=1000).fit(a, yb),
+        WRONG,
+        "its own labels",
+    ),  # a crash that betrays the slip
+    (
+        "probe_accuracy",
+        lambda a, ya, b, yb: LogisticRegression(max_iter=1000).fit(a, ya),
+        WRONG,
+        "got a LogisticRegression",
+    ),
+    (
+        "probe_accuracy",
+        lambda a, ya, b, yb: LogisticRegression(max_iter=1000).fit(a, ya).predict(b),
+        WRONG,
+        "one number, got an array of shape (300,)",
+    ),
     ("probe_accuracy", lambda *args: 1 / 3, WRONG, "probe.score(test_activations, y_test)"),  # chance level
     ("probe_accuracy", lambda *args: "about 0.7", WRONG, "got a string"),
     ("probe_accuracy", lambda *args: [probe(*args)], WRONG, "got a list"),
@@ -110,10 +160,16 @@ def test_a_crash_that_is_no_known_slip_stays_a_crash():
 
 # --- answers that do not depend on the exercise -------------------------------------------------
 
-REFERENCES = {"dense_relu": check.reference_dense_relu, "find_dead_units": check.reference_find_dead_units, "probe_accuracy": probe}
+REFERENCES = {
+    "dense_relu": check.reference_dense_relu,
+    "find_dead_units": check.reference_find_dead_units,
+    "probe_accuracy": probe,
+}
 A_TUPLE = {"pair of hostile objects": "np.where(mask)", "three hostile objects": "np.where(mask)"}  # "returned a tuple"
-EXERCISES = {name: Exercise(getattr(check, name), reference, [], {}, generic=A_TUPLE if name == "find_dead_units" else {})
-             for name, reference in REFERENCES.items()}
+EXERCISES = {
+    name: Exercise(getattr(check, name), reference, [], {}, generic=A_TUPLE if name == "find_dead_units" else {})
+    for name, reference in REFERENCES.items()
+}
 
 
 @pytest.mark.parametrize(*params(EXERCISES))
@@ -149,4 +205,6 @@ def test_reference_dense_relu_matches_the_keras_layer():
     mlp = load_pretrained("mlp")
     x = np.random.default_rng(0).random((5, 28, 28)).astype("float32")
     W, b = mlp.get_layer("hidden_1").get_weights()
-    np.testing.assert_allclose(check.reference_dense_relu(x, W, b), get_activations(mlp, x, ["hidden_1"])["hidden_1"], rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(
+        check.reference_dense_relu(x, W, b), get_activations(mlp, x, ["hidden_1"])["hidden_1"], rtol=1e-4, atol=1e-5
+    )

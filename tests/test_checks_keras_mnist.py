@@ -23,7 +23,13 @@ def seq(*layers, with_input=True):
 
 
 def seed_layers():
-    return (L.Flatten(), L.Dense(128, activation="relu"), L.Dropout(0.2), L.Dense(64, activation="relu"), L.Dense(10, activation="softmax"))
+    return (
+        L.Flatten(),
+        L.Dense(128, activation="relu"),
+        L.Dropout(0.2),
+        L.Dense(64, activation="relu"),
+        L.Dense(10, activation="softmax"),
+    )
 
 
 def functional_mlp():
@@ -66,21 +72,103 @@ ANSWERS = [
     ("build_mlp", functional_mlp, CORRECT, ""),
     ("build_mlp", lambda: seq(L.Reshape((784,)), *seed_layers()[1:]), CORRECT, ""),
     ("build_mlp", lambda: seq(L.Reshape((-1,)), *seed_layers()[1:]), CORRECT, ""),
-    ("build_mlp", lambda: seq(L.Flatten(), L.Dense(128), L.ReLU(), L.Dropout(0.2), L.Dense(64, activation="relu"), L.Dense(10), L.Softmax()), CORRECT, ""),
-    ("build_mlp", lambda: seq(L.Flatten(), L.Dense(128), L.Activation("relu"), L.Dropout(rate=0.2), L.Dense(64, activation=keras.activations.relu),
-                              L.Dense(10, activation="softmax")), CORRECT, ""),
+    (
+        "build_mlp",
+        lambda: seq(
+            L.Flatten(),
+            L.Dense(128),
+            L.ReLU(),
+            L.Dropout(0.2),
+            L.Dense(64, activation="relu"),
+            L.Dense(10),
+            L.Softmax(),
+        ),
+        CORRECT,
+        "",
+    ),
+    (
+        "build_mlp",
+        lambda: seq(
+            L.Flatten(),
+            L.Dense(128),
+            L.Activation("relu"),
+            L.Dropout(rate=0.2),
+            L.Dense(64, activation=keras.activations.relu),
+            L.Dense(10, activation="softmax"),
+        ),
+        CORRECT,
+        "",
+    ),
     # build_mlp — wrong
     ("build_mlp", lambda: seq(*seed_layers()[1:]), WRONG, "start with keras.layers.Flatten()"),
     ("build_mlp", lambda: seq(L.Reshape((28, 28)), *seed_layers()[1:]), WRONG, "start with keras.layers.Flatten()"),
     ("build_mlp", lambda: seq(*seed_layers()[:4], L.Dense(10)), WRONG, "activation='softmax'"),
     ("build_mlp", lambda: seq(*seed_layers()[:4], L.Dense(9, activation="softmax")), WRONG, "one unit per digit"),
-    ("build_mlp", lambda: seq(L.Flatten(), L.Dense(64, activation="relu"), L.Dropout(0.2), L.Dense(128, activation="relu"), L.Dense(10, activation="softmax")), WRONG, "swapped"),
-    ("build_mlp", lambda: seq(L.Flatten(), L.Dense(128, activation="relu"), L.Dropout(0.2), L.Dense(10, activation="softmax")), WRONG, "three Dense layers"),
-    ("build_mlp", lambda: seq(L.Flatten(), L.Dense(128), L.Dropout(0.2), L.Dense(64), L.Dense(10, activation="softmax")), WRONG, "activation='relu'"),
-    ("build_mlp", lambda: seq(L.Flatten(), L.Dense(128, activation="relu"), L.Dense(64, activation="relu"), L.Dense(10, activation="softmax")), WRONG, "add keras.layers.Dropout(0.2)"),
-    ("build_mlp", lambda: seq(L.Flatten(), L.Dense(128, activation="relu"), L.Dropout(0.5), L.Dense(64, activation="relu"), L.Dense(10, activation="softmax")), WRONG, "rate is 0.2"),
-    ("build_mlp", lambda: seq(L.Flatten(), L.Dense(128, activation="relu"), L.Dense(64, activation="relu"), L.Dropout(0.2), L.Dense(10, activation="softmax")), WRONG, "right after the first hidden layer"),
-    ("build_mlp", lambda: keras.Sequential([keras.Input((784,)), *seed_layers()]), WRONG, "keras.Input(shape=(28, 28))"),
+    (
+        "build_mlp",
+        lambda: seq(
+            L.Flatten(),
+            L.Dense(64, activation="relu"),
+            L.Dropout(0.2),
+            L.Dense(128, activation="relu"),
+            L.Dense(10, activation="softmax"),
+        ),
+        WRONG,
+        "swapped",
+    ),
+    (
+        "build_mlp",
+        lambda: seq(L.Flatten(), L.Dense(128, activation="relu"), L.Dropout(0.2), L.Dense(10, activation="softmax")),
+        WRONG,
+        "three Dense layers",
+    ),
+    (
+        "build_mlp",
+        lambda: seq(L.Flatten(), L.Dense(128), L.Dropout(0.2), L.Dense(64), L.Dense(10, activation="softmax")),
+        WRONG,
+        "activation='relu'",
+    ),
+    (
+        "build_mlp",
+        lambda: seq(
+            L.Flatten(),
+            L.Dense(128, activation="relu"),
+            L.Dense(64, activation="relu"),
+            L.Dense(10, activation="softmax"),
+        ),
+        WRONG,
+        "add keras.layers.Dropout(0.2)",
+    ),
+    (
+        "build_mlp",
+        lambda: seq(
+            L.Flatten(),
+            L.Dense(128, activation="relu"),
+            L.Dropout(0.5),
+            L.Dense(64, activation="relu"),
+            L.Dense(10, activation="softmax"),
+        ),
+        WRONG,
+        "rate is 0.2",
+    ),
+    (
+        "build_mlp",
+        lambda: seq(
+            L.Flatten(),
+            L.Dense(128, activation="relu"),
+            L.Dense(64, activation="relu"),
+            L.Dropout(0.2),
+            L.Dense(10, activation="softmax"),
+        ),
+        WRONG,
+        "right after the first hidden layer",
+    ),
+    (
+        "build_mlp",
+        lambda: keras.Sequential([keras.Input((784,)), *seed_layers()]),
+        WRONG,
+        "keras.Input(shape=(28, 28))",
+    ),
     ("build_mlp", lambda: list(seed_layers()), WRONG, "wrap the list of layers in a model"),
     ("build_mlp", lambda: keras.Sequential, WRONG, "Keras model"),
     ("build_mlp", lambda: "a model", WRONG, "keras.Sequential"),
@@ -88,7 +176,12 @@ ANSWERS = [
     ("accuracy", check.reference_accuracy, CORRECT, "4 of the 6"),
     ("accuracy", lambda p, y: (p.argmax(1) == y).mean(), CORRECT, ""),
     ("accuracy", lambda p, y: np.sum(np.argmax(p, axis=1) == y) / len(y), CORRECT, ""),
-    ("accuracy", lambda p, y: __import__("sklearn.metrics", fromlist=["x"]).accuracy_score(y, p.argmax(axis=1)), CORRECT, ""),
+    (
+        "accuracy",
+        lambda p, y: __import__("sklearn.metrics", fromlist=["x"]).accuracy_score(y, p.argmax(axis=1)),
+        CORRECT,
+        "",
+    ),
     ("accuracy", lambda p, y: np.array(np.mean(p.argmax(1) == y)), CORRECT, ""),  # a 0-d array is one number
     # accuracy — wrong
     ("accuracy", lambda p, y: np.sum(pred(p) == y), WRONG, "divide by the number of examples"),
@@ -110,36 +203,101 @@ ANSWERS = [
     ("confusion_matrix", loop_counts, CORRECT, ""),
     ("confusion_matrix", lambda t, p, n: loop_counts(t, p, n, np.int32), CORRECT, ""),
     ("confusion_matrix", lambda t, p, n: np.bincount(t * n + p, minlength=n * n).reshape(n, n), CORRECT, ""),
-    ("confusion_matrix", lambda t, p, n: __import__("sklearn.metrics", fromlist=["x"]).confusion_matrix(t, p, labels=range(n)), CORRECT, ""),
+    (
+        "confusion_matrix",
+        lambda t, p, n: __import__("sklearn.metrics", fromlist=["x"]).confusion_matrix(t, p, labels=range(n)),
+        CORRECT,
+        "",
+    ),
     # confusion_matrix — wrong
     ("confusion_matrix", lambda t, p, n: loop_counts(t, p, n, float), WRONG, "integer counts"),
     ("confusion_matrix", lambda t, p, n: loop_counts(p, t, n), WRONG, "add 1 to C[true, predicted]"),
-    ("confusion_matrix", lambda t, p, n: (c := loop_counts(t, p, n)) / np.maximum(c.sum(axis=1, keepdims=True), 1), WRONG, "do not normalize"),
+    (
+        "confusion_matrix",
+        lambda t, p, n: (c := loop_counts(t, p, n)) / np.maximum(c.sum(axis=1, keepdims=True), 1),
+        WRONG,
+        "do not normalize",
+    ),
     ("confusion_matrix", lambda t, p, n: (c := loop_counts(t, p, n)) / c.sum(), WRONG, "do not divide by their total"),
-    ("confusion_matrix", lambda t, p, n: loop_counts(t, p, max(t.max(), p.max()) + 1), WRONG, "a class that never occurs still gets its row"),
-    ("confusion_matrix", lambda t, p, n: __import__("sklearn.metrics", fromlist=["x"]).confusion_matrix(t, p), WRONG, "labels=range(n_classes)"),
+    (
+        "confusion_matrix",
+        lambda t, p, n: loop_counts(t, p, max(t.max(), p.max()) + 1),
+        WRONG,
+        "a class that never occurs still gets its row",
+    ),
+    (
+        "confusion_matrix",
+        lambda t, p, n: __import__("sklearn.metrics", fromlist=["x"]).confusion_matrix(t, p),
+        WRONG,
+        "labels=range(n_classes)",
+    ),
     ("confusion_matrix", fancy_index_counts, WRONG, "repeated pairs count once"),
     ("confusion_matrix", lambda t, p, n: loop_counts(t - 1, p - 1, n), WRONG, "numbered from 0"),
     ("confusion_matrix", lambda t, p, n: loop_counts(t, p, n).tolist(), WRONG, "got a list"),
     # most_confident_mistakes — right, written differently
     ("most_confident_mistakes", check.reference_most_confident_mistakes, CORRECT, ""),
-    ("most_confident_mistakes", lambda p, y, k: mistakes_of(p, y)[np.argsort(conf(p)[mistakes_of(p, y)])[::-1]][:k], CORRECT, ""),
+    (
+        "most_confident_mistakes",
+        lambda p, y, k: mistakes_of(p, y)[np.argsort(conf(p)[mistakes_of(p, y)])[::-1]][:k],
+        CORRECT,
+        "",
+    ),
     ("most_confident_mistakes", sorted_by_key, CORRECT, ""),
     ("most_confident_mistakes", lambda p, y, k: np.argsort(-np.where(pred(p) != y, conf(p), -1))[:k], CORRECT, ""),
     # most_confident_mistakes — wrong
     ("most_confident_mistakes", lambda p, y, k: np.argsort(-conf(p))[:k], WRONG, "keep only the mistakes"),
-    ("most_confident_mistakes", lambda p, y, k: mistakes_of(p, y)[np.argsort(conf(p)[mistakes_of(p, y)])][:k], WRONG, "decreasing confidence"),
-    ("most_confident_mistakes", lambda p, y, k: np.sort(check.reference_most_confident_mistakes(p, y, k)), WRONG, "not sorted by index"),
-    ("most_confident_mistakes", lambda p, y, k: (w := mistakes_of(p, y))[np.argsort(p[w, y[w]])][:k], WRONG, "not of the true one"),
+    (
+        "most_confident_mistakes",
+        lambda p, y, k: mistakes_of(p, y)[np.argsort(conf(p)[mistakes_of(p, y)])][:k],
+        WRONG,
+        "decreasing confidence",
+    ),
+    (
+        "most_confident_mistakes",
+        lambda p, y, k: np.sort(check.reference_most_confident_mistakes(p, y, k)),
+        WRONG,
+        "not sorted by index",
+    ),
+    (
+        "most_confident_mistakes",
+        lambda p, y, k: (w := mistakes_of(p, y))[np.argsort(p[w, y[w]])][:k],
+        WRONG,
+        "not of the true one",
+    ),
     ("most_confident_mistakes", lambda p, y, k: mistakes_of(p, y)[:k], WRONG, "just the first mistakes"),
     ("most_confident_mistakes", lambda p, y, k: np.argsort(-conf(p)[mistakes_of(p, y)])[:k], WRONG, "map them back"),
-    ("most_confident_mistakes", lambda p, y, k: np.sort(conf(p)[mistakes_of(p, y)])[::-1][:k], WRONG, "not their confidences"),
-    ("most_confident_mistakes", lambda p, y, k: (w := np.flatnonzero(pred(p) > y))[np.argsort(-conf(p)[w])][:k], WRONG, "errs both ways"),
-    ("most_confident_mistakes", lambda p, y, k: (w := np.flatnonzero(pred(p) < y))[np.argsort(-conf(p)[w])][:k], WRONG, "errs both ways"),
+    (
+        "most_confident_mistakes",
+        lambda p, y, k: np.sort(conf(p)[mistakes_of(p, y)])[::-1][:k],
+        WRONG,
+        "not their confidences",
+    ),
+    (
+        "most_confident_mistakes",
+        lambda p, y, k: (w := np.flatnonzero(pred(p) > y))[np.argsort(-conf(p)[w])][:k],
+        WRONG,
+        "errs both ways",
+    ),
+    (
+        "most_confident_mistakes",
+        lambda p, y, k: (w := np.flatnonzero(pred(p) < y))[np.argsort(-conf(p)[w])][:k],
+        WRONG,
+        "errs both ways",
+    ),
     ("most_confident_mistakes", lambda p, y, k: pred(p) != y, WRONG, "a mask"),
-    ("most_confident_mistakes", lambda p, y, k: check.reference_most_confident_mistakes(p, y, k + 1), WRONG, "return exactly k indices"),
+    (
+        "most_confident_mistakes",
+        lambda p, y, k: check.reference_most_confident_mistakes(p, y, k + 1),
+        WRONG,
+        "return exactly k indices",
+    ),
     ("most_confident_mistakes", lambda p, y, k: np.array([3, 2, 1]), WRONG, "60 random examples"),  # hard-coded
-    ("most_confident_mistakes", lambda p, y, k: check.reference_most_confident_mistakes(p, y, k).tolist(), WRONG, "got a list"),
+    (
+        "most_confident_mistakes",
+        lambda p, y, k: check.reference_most_confident_mistakes(p, y, k).tolist(),
+        WRONG,
+        "got a list",
+    ),
 ]
 
 
@@ -156,9 +314,15 @@ REFERENCES = {
     "most_confident_mistakes": check.reference_most_confident_mistakes,
 }
 MODEL_MESSAGE = {"list": "list", "text": "str", "dict": "dict", "hostile object": "Hostile", "generator": "generator"}
-NOT_A_MODEL = {label: MODEL_MESSAGE.get(label, "Keras model") for label, _, status, _ in GENERIC if status == WRONG and label != "no return"}
+NOT_A_MODEL = {
+    label: MODEL_MESSAGE.get(label, "Keras model")
+    for label, _, status, _ in GENERIC
+    if status == WRONG and label != "no return"
+}
 EXERCISES = {
-    "build_mlp": Exercise(check.build_mlp, lambda: build("mlp"), [], {}, generic=NOT_A_MODEL, isolated=False),  # no inputs to wreck
+    "build_mlp": Exercise(
+        check.build_mlp, lambda: build("mlp"), [], {}, generic=NOT_A_MODEL, isolated=False
+    ),  # no inputs to wreck
     **{name: Exercise(getattr(check, name), reference, [], {}) for name, reference in REFERENCES.items()},
 }
 
@@ -173,8 +337,16 @@ def test_a_model_that_fails_on_a_batch_is_a_wrong_answer_even_with_an_empty_erro
         def call(self, inputs):
             raise RuntimeError("")
 
-    result = check.build_mlp(lambda: seq(L.Flatten(), L.Dense(128, activation="relu"), L.Dropout(0.2), Dense(64, activation="relu"),
-                                         L.Dense(10, activation="softmax"), with_input=False))
+    result = check.build_mlp(
+        lambda: seq(
+            L.Flatten(),
+            L.Dense(128, activation="relu"),
+            L.Dropout(0.2),
+            Dense(64, activation="relu"),
+            L.Dense(10, activation="softmax"),
+            with_input=False,
+        )
+    )
     assert_verdict(result, WRONG, "does not accept a batch of 28×28 images")
 
 
@@ -190,7 +362,9 @@ def test_the_check_data_have_mistakes_in_both_directions():
         predicted = probabilities.argmax(axis=1)
         assert (predicted[top] > y[top]).any() and (predicted[top] < y[top]).any()  # among the k asked for, too
         wrong = np.flatnonzero(predicted != y)
-        assert len(np.unique(probabilities.max(axis=1)[wrong])) == len(wrong)  # no ties in confidence among the mistakes
+        assert len(np.unique(probabilities.max(axis=1)[wrong])) == len(
+            wrong
+        )  # no ties in confidence among the mistakes
         assert len(np.unique(probabilities[wrong, y[wrong]])) == len(wrong)  # nor in the true class's probability
 
 
@@ -200,4 +374,6 @@ def test_reference_confusion_matrix_and_accuracy_agree_with_scikit_learn():
     rng = np.random.default_rng(0)
     y, p = rng.integers(0, 10, 200), rng.dirichlet(np.ones(10), 200)
     assert check.reference_accuracy(p, y) == pytest.approx(accuracy_score(y, p.argmax(axis=1)))
-    np.testing.assert_array_equal(check.reference_confusion_matrix(y, p.argmax(axis=1)), confusion_matrix(y, p.argmax(axis=1), labels=range(10)))
+    np.testing.assert_array_equal(
+        check.reference_confusion_matrix(y, p.argmax(axis=1)), confusion_matrix(y, p.argmax(axis=1), labels=range(10))
+    )

@@ -130,7 +130,10 @@ def data_copy(tmp_path, monkeypatch):
 def test_a_damaged_file_fails_with_its_name_and_the_fix(data_copy):
     with open(data_copy / "credit.csv", "a") as f:
         f.write("1,2,3\n")
-    with pytest.raises(ValueError, match=r"credit\.csv does not match its checksum.*git checkout datasets/credit\.csv.*make_datasets\.py credit"):
+    with pytest.raises(
+        ValueError,
+        match=r"credit\.csv does not match its checksum.*git checkout datasets/credit\.csv.*make_datasets\.py credit",
+    ):
         load_credit()
 
 

@@ -8,13 +8,26 @@ from course_utils.explanation import Attribution, as_batch, explained_outputs, r
 
 
 def test_completeness_gap_by_hand():
-    a = Attribution(values=[[1.0, 2.0], [0.5, -0.5]], base_values=[0.5, 1.0], outputs=[3.5, 2.0], data=np.ones((2, 2)), target=[0, 1])
+    a = Attribution(
+        values=[[1.0, 2.0], [0.5, -0.5]],
+        base_values=[0.5, 1.0],
+        outputs=[3.5, 2.0],
+        data=np.ones((2, 2)),
+        target=[0, 1],
+    )
     assert np.allclose(a.completeness_gap(), [0.0, 1.0])
     assert len(a) == 2 and a.target.tolist() == [0, 1]
 
 
 def test_indexing_keeps_the_batch_axis_and_parallel_arrays():
-    a = Attribution(values=np.arange(6.0).reshape(3, 2), base_values=0.0, outputs=[1, 5, 9], data=np.zeros((3, 2)), target=None, feature_names=["a", "b"])
+    a = Attribution(
+        values=np.arange(6.0).reshape(3, 2),
+        base_values=0.0,
+        outputs=[1, 5, 9],
+        data=np.zeros((3, 2)),
+        target=None,
+        feature_names=["a", "b"],
+    )
     one = a[1]
     assert one.values.shape == (1, 2) and one.outputs.tolist() == [5.0] and one.feature_names == ["a", "b"]
     assert list(a.to_frame().columns) == ["a", "b"]
@@ -24,9 +37,15 @@ def test_indexing_keeps_the_batch_axis_and_parallel_arrays():
     "kwargs, message",
     [
         (dict(values=[1.0, 2.0], data=[1.0, 2.0], outputs=[1.0]), r"examples on axis 0"),
-        (dict(values=[[1.0, 2.0]], data=[[1.0]], outputs=[1.0]), r"values has shape \(1, 2\) but data has shape \(1, 1\)"),
+        (
+            dict(values=[[1.0, 2.0]], data=[[1.0]], outputs=[1.0]),
+            r"values has shape \(1, 2\) but data has shape \(1, 1\)",
+        ),
         (dict(values=[[1.0, 2.0]], data=[[1.0, 2.0]], outputs=[1.0, 2.0]), r"outputs must have shape \(1,\)"),
-        (dict(values=[[1.0, 2.0]], data=[[1.0, 2.0]], outputs=[1.0], feature_names=["a"]), r"1 feature_names for 2 features"),
+        (
+            dict(values=[[1.0, 2.0]], data=[[1.0, 2.0]], outputs=[1.0], feature_names=["a"]),
+            r"1 feature_names for 2 features",
+        ),
     ],
 )
 def test_inconsistent_attributions_are_refused(kwargs, message):
@@ -35,7 +54,9 @@ def test_inconsistent_attributions_are_refused(kwargs, message):
 
 
 def test_as_batch_explains_the_missing_batch_axis():
-    with pytest.raises(ValueError, match=r"expected a batch of shape \(n, 28, 28\); got \(28, 28\)\. Pass x\[None\] for one example\."):
+    with pytest.raises(
+        ValueError, match=r"expected a batch of shape \(n, 28, 28\); got \(28, 28\)\. Pass x\[None\] for one example\."
+    ):
         as_batch(np.zeros((28, 28)), example_shape=(28, 28))
     with pytest.raises(ValueError, match=r"expected a batch of shape \(n, 28, 28\); got \(5, 784\)"):
         as_batch(np.zeros((5, 784)), example_shape=(28, 28))

@@ -54,7 +54,9 @@ class _Recorder:
 
 # --------------------------------------------------------------------------- partial dependence and ICE vs scikit-learn
 def _sklearn_pd(estimator, X, j, grid_resolution):
-    return sklearn.inspection.partial_dependence(estimator, X, [j], kind="both", method="brute", grid_resolution=grid_resolution)
+    return sklearn.inspection.partial_dependence(
+        estimator, X, [j], kind="both", method="brute", grid_resolution=grid_resolution
+    )
 
 
 @pytest.mark.parametrize("j", [0, 2, 3])
@@ -96,8 +98,10 @@ def test_pd_equals_sklearn_on_a_regressor_by_column_name_and_default_grid():
         np.testing.assert_allclose(average, reference["average"][0], rtol=1e-10, atol=1e-12)
 
 
-@pytest.mark.skipif("custom_values" not in inspect.signature(sklearn.inspection.partial_dependence).parameters,
-                    reason="scikit-learn < 1.7 has no custom_values (the tests above use its own grid instead)")
+@pytest.mark.skipif(
+    "custom_values" not in inspect.signature(sklearn.inspection.partial_dependence).parameters,
+    reason="scikit-learn < 1.7 has no custom_values (the tests above use its own grid instead)",
+)
 def test_pd_equals_sklearn_custom_values_also_outside_the_data():
     X = _table(seed=2)
     y = (X[:, 1] + X[:, 0] * X[:, 2] > 1).astype(int)
@@ -120,7 +124,9 @@ def test_ice_by_hand_and_target_none_follows_each_examples_predicted_class():
 
     _, followed = gi.ice_curves(two_classes, X, 0, grid=[0.0, 1.0])
     predicted = two_classes(X).argmax(axis=1)  # [1, 0, 1]
-    expected = np.stack([two_classes(np.column_stack([np.full(3, v), X[:, 1]]))[np.arange(3), predicted] for v in (0.0, 1.0)], axis=1)
+    expected = np.stack(
+        [two_classes(np.column_stack([np.full(3, v), X[:, 1]]))[np.arange(3), predicted] for v in (0.0, 1.0)], axis=1
+    )
     np.testing.assert_allclose(followed, expected)
 
 
@@ -218,8 +224,12 @@ def test_an_ignored_feature_has_importance_exactly_zero_for_every_scoring():
     logit = X[:, 0] - 0.2 * X[:, 3] + 1
     y = (logit + np.random.default_rng(0).logistic(size=len(X)) > 0).astype(int)
     proba = lambda Z: 1 / (1 + np.exp(-(Z[:, 0] - 0.2 * Z[:, 3] + 1)))  # ignores columns 1 and 2
-    for scoring, fn in [("roc_auc", proba), ("accuracy", proba), ("neg_log_loss", proba),
-                        ("balanced_accuracy", lambda Z: np.column_stack([1 - proba(Z), proba(Z)]))]:
+    for scoring, fn in [
+        ("roc_auc", proba),
+        ("accuracy", proba),
+        ("neg_log_loss", proba),
+        ("balanced_accuracy", lambda Z: np.column_stack([1 - proba(Z), proba(Z)])),
+    ]:
         table = gi.permutation_importance(fn, X, y, scoring=scoring, n_repeats=4)
         assert np.all(table.attrs["importances"][[1, 2]] == 0.0), scoring
         assert table.loc[[1, 2], "std"].eq(0.0).all() and table.loc[0, "mean"] > 0.05
@@ -309,30 +319,128 @@ def test_permutation_importance_is_batched_and_deterministic():
 @pytest.mark.parametrize(
     "call, error, message",
     [
-        (lambda X, y, f: gi.permutation_importance(f, X, y, scoring="auc"), ValueError, r"scoring should be one of \['accuracy'.*'roc_auc'.*or a function score\(y_true, predictions\); got 'auc'"),
-        (lambda X, y, f: gi.permutation_importance(lambda Z: 5 * Z[:, 0], X, y, scoring="accuracy"), ValueError, r"'accuracy' needs class labels.*values from -\d.*\(log-odds\?\).*scoring='roc_auc'"),
-        (lambda X, y, f: gi.permutation_importance(lambda Z: 5 * Z[:, 0], X, y, scoring="neg_log_loss"), ValueError, r"'neg_log_loss' needs probabilities in \[0, 1\]"),
-        (lambda X, y, f: gi.permutation_importance(f, X, y[:10], scoring="r2"), ValueError, r"y should hold one target per row of X, shape \(30,\); got shape \(10,\)"),
-        (lambda X, y, f: gi.permutation_importance(f, X, y[:, None], scoring="r2"), ValueError, r"got shape \(30, 1\)\. Flatten it: y\.ravel\(\)"),
-        (lambda X, y, f: gi.permutation_importance(f, X, y, scoring="r2", n_repeats=0), ValueError, r"n_repeats is the number of permutations per feature, an int >= 1; got 0"),
-        (lambda X, y, f: gi.permutation_importance(f, X, y, scoring="r2", n_repeats=True), ValueError, r"n_repeats .* got True"),
-        (lambda X, y, f: gi.permutation_importance(f, X, y, scoring=lambda t, s: [1, 2]), TypeError, r"the score function should return one number; it returned list"),
-        (lambda X, y, f: gi.permutation_importance(f, X, y, scoring=lambda t, s: np.nan), ValueError, r"the score function returned nan"),
-        (lambda X, y, f: gi.permutation_importance(f(X), X, y, scoring="r2"), TypeError, r"predict_fn should be a function of a batch \(n, d\); got ndarray\. Pass e\.g\. model\.predict_proba \(no parentheses\)"),
-        (lambda X, y, f: gi.permutation_importance(f, X[0], y, scoring="r2"), ValueError, r"expected a batch with the examples on axis 0.*Pass X\[None\] for one example"),
-        (lambda X, y, f: gi.partial_dependence(f, X, 3), ValueError, r"feature 3 is not a column index of X, which has 3 columns \(0 to 2\)"),
-        (lambda X, y, f: gi.partial_dependence(f, X, "income"), ValueError, r"feature 'income' is a name, but X is an array without column names; pass the column's index \(0 to 2\) or a DataFrame"),
-        (lambda X, y, f: gi.partial_dependence(f, pd.DataFrame(X, columns=list("abc")), "income"), ValueError, r"feature 'income' is not a column of X; its columns are \['a', 'b', 'c'\]"),
-        (lambda X, y, f: gi.ice_curves(f, X, True), TypeError, r"feature should be a column index \(int\) or a column name \(str\); got bool"),
-        (lambda X, y, f: gi.ice_curves(f, X, 0, grid=[[0.0, 1.0]]), ValueError, r"grid should be a 1-D array of finite values of the feature; got shape \(1, 2\)"),
-        (lambda X, y, f: gi.ice_curves(f, X, 0, grid=[0.0, np.inf]), ValueError, r"grid should be a 1-D array of finite values"),
-        (lambda X, y, f: gi.ice_curves(f, X, 0, n_grid=1), ValueError, r"n_grid is the number of grid points, an int >= 2; got 1"),
-        (lambda X, y, f: gi.ice_curves(f, X, 0, target=1), ValueError, r"the model returns one output per example .*leave target=None"),
-        (lambda X, y, f: gi.ice_curves(lambda Z: np.column_stack([Z[:, 0], -Z[:, 0]]), X, 0, target=2), ValueError, r"target classes must be in 0\.\.1"),
-        (lambda X, y, f: gi.ice_curves(lambda Z: Z, X.reshape(30, 3, 1), 0), ValueError, r"X should be a table of shape \(n, n_features\); got \(30, 3, 1\)"),
-        (lambda X, y, f: gi.ice_curves(lambda Z: Z[:2, 0], X, 0), ValueError, r"predict_fn returned shape \(2,\) for \d+ inputs"),
-        (lambda X, y, f: gi.accumulated_local_effects(f, X, 0, n_bins=0), ValueError, r"n_bins is the number of quantile bins, an int >= 1; got 0"),
-        (lambda X, y, f: gi.accumulated_local_effects(f, np.column_stack([X[:, :2], np.ones(30)]), 2), ValueError, r"the feature takes a single value \(1\) in X: it has no effect to accumulate"),
+        (
+            lambda X, y, f: gi.permutation_importance(f, X, y, scoring="auc"),
+            ValueError,
+            r"scoring should be one of \['accuracy'.*'roc_auc'.*or a function score\(y_true, predictions\); got 'auc'",
+        ),
+        (
+            lambda X, y, f: gi.permutation_importance(lambda Z: 5 * Z[:, 0], X, y, scoring="accuracy"),
+            ValueError,
+            r"'accuracy' needs class labels.*values from -\d.*\(log-odds\?\).*scoring='roc_auc'",
+        ),
+        (
+            lambda X, y, f: gi.permutation_importance(lambda Z: 5 * Z[:, 0], X, y, scoring="neg_log_loss"),
+            ValueError,
+            r"'neg_log_loss' needs probabilities in \[0, 1\]",
+        ),
+        (
+            lambda X, y, f: gi.permutation_importance(f, X, y[:10], scoring="r2"),
+            ValueError,
+            r"y should hold one target per row of X, shape \(30,\); got shape \(10,\)",
+        ),
+        (
+            lambda X, y, f: gi.permutation_importance(f, X, y[:, None], scoring="r2"),
+            ValueError,
+            r"got shape \(30, 1\)\. Flatten it: y\.ravel\(\)",
+        ),
+        (
+            lambda X, y, f: gi.permutation_importance(f, X, y, scoring="r2", n_repeats=0),
+            ValueError,
+            r"n_repeats is the number of permutations per feature, an int >= 1; got 0",
+        ),
+        (
+            lambda X, y, f: gi.permutation_importance(f, X, y, scoring="r2", n_repeats=True),
+            ValueError,
+            r"n_repeats .* got True",
+        ),
+        (
+            lambda X, y, f: gi.permutation_importance(f, X, y, scoring=lambda t, s: [1, 2]),
+            TypeError,
+            r"the score function should return one number; it returned list",
+        ),
+        (
+            lambda X, y, f: gi.permutation_importance(f, X, y, scoring=lambda t, s: np.nan),
+            ValueError,
+            r"the score function returned nan",
+        ),
+        (
+            lambda X, y, f: gi.permutation_importance(f(X), X, y, scoring="r2"),
+            TypeError,
+            r"predict_fn should be a function of a batch \(n, d\); got ndarray\. Pass e\.g\. model\.predict_proba "
+            r"\(no parentheses\)",
+        ),
+        (
+            lambda X, y, f: gi.permutation_importance(f, X[0], y, scoring="r2"),
+            ValueError,
+            r"expected a batch with the examples on axis 0.*Pass X\[None\] for one example",
+        ),
+        (
+            lambda X, y, f: gi.partial_dependence(f, X, 3),
+            ValueError,
+            r"feature 3 is not a column index of X, which has 3 columns \(0 to 2\)",
+        ),
+        (
+            lambda X, y, f: gi.partial_dependence(f, X, "income"),
+            ValueError,
+            r"feature 'income' is a name, but X is an array without column names; pass the column's index \(0 to 2\) "
+            r"or a DataFrame",
+        ),
+        (
+            lambda X, y, f: gi.partial_dependence(f, pd.DataFrame(X, columns=list("abc")), "income"),
+            ValueError,
+            r"feature 'income' is not a column of X; its columns are \['a', 'b', 'c'\]",
+        ),
+        (
+            lambda X, y, f: gi.ice_curves(f, X, True),
+            TypeError,
+            r"feature should be a column index \(int\) or a column name \(str\); got bool",
+        ),
+        (
+            lambda X, y, f: gi.ice_curves(f, X, 0, grid=[[0.0, 1.0]]),
+            ValueError,
+            r"grid should be a 1-D array of finite values of the feature; got shape \(1, 2\)",
+        ),
+        (
+            lambda X, y, f: gi.ice_curves(f, X, 0, grid=[0.0, np.inf]),
+            ValueError,
+            r"grid should be a 1-D array of finite values",
+        ),
+        (
+            lambda X, y, f: gi.ice_curves(f, X, 0, n_grid=1),
+            ValueError,
+            r"n_grid is the number of grid points, an int >= 2; got 1",
+        ),
+        (
+            lambda X, y, f: gi.ice_curves(f, X, 0, target=1),
+            ValueError,
+            r"the model returns one output per example .*leave target=None",
+        ),
+        (
+            lambda X, y, f: gi.ice_curves(lambda Z: np.column_stack([Z[:, 0], -Z[:, 0]]), X, 0, target=2),
+            ValueError,
+            r"target classes must be in 0\.\.1",
+        ),
+        (
+            lambda X, y, f: gi.ice_curves(lambda Z: Z, X.reshape(30, 3, 1), 0),
+            ValueError,
+            r"X should be a table of shape \(n, n_features\); got \(30, 3, 1\)",
+        ),
+        (
+            lambda X, y, f: gi.ice_curves(lambda Z: Z[:2, 0], X, 0),
+            ValueError,
+            r"predict_fn returned shape \(2,\) for \d+ inputs",
+        ),
+        (
+            lambda X, y, f: gi.accumulated_local_effects(f, X, 0, n_bins=0),
+            ValueError,
+            r"n_bins is the number of quantile bins, an int >= 1; got 0",
+        ),
+        (
+            lambda X, y, f: gi.accumulated_local_effects(f, np.column_stack([X[:, :2], np.ones(30)]), 2),
+            ValueError,
+            r"the feature takes a single value \(1\) in X: it has no effect to accumulate",
+        ),
     ],
 )
 def test_errors_say_what_was_expected_and_how_to_fix_it(call, error, message):
@@ -346,11 +454,14 @@ def test_errors_say_what_was_expected_and_how_to_fix_it(call, error, message):
 def test_feature_grid_matches_sklearns_default_grid_rule():
     values = np.random.default_rng(5).normal(size=(500, 1))
     reference = sklearn.inspection.partial_dependence(  # the grid does not depend on the model
-        LinearRegression().fit(values, values[:, 0]), values, [0], grid_resolution=30)["grid_values"][0]
+        LinearRegression().fit(values, values[:, 0]), values, [0], grid_resolution=30
+    )["grid_values"][0]
     np.testing.assert_allclose(gi.feature_grid(values, n_grid=30), reference, rtol=1e-12)
     np.testing.assert_array_equal(gi.feature_grid([3, 1, 1, 2]), [1.0, 2.0, 3.0])
     five = np.arange(5.0)[:, None]  # 5 values and 5 grid points: not fewer, so evenly spaced between percentiles
-    reference = sklearn.inspection.partial_dependence(LinearRegression().fit(five, five[:, 0]), five, [0], grid_resolution=5)["grid_values"][0]
+    reference = sklearn.inspection.partial_dependence(
+        LinearRegression().fit(five, five[:, 0]), five, [0], grid_resolution=5
+    )["grid_values"][0]
     np.testing.assert_allclose(gi.feature_grid(five, n_grid=5), reference, rtol=1e-12)
 
 
@@ -367,7 +478,9 @@ def test_l2_path_equals_logistic_regression_on_standardized_features_and_l1_gets
     for C in Cs:
         direct = LogisticRegression(C=C, solver="liblinear").fit((X[train] - mean) / sd, y[train])
         np.testing.assert_allclose(l2.loc[C, ["x0", "x1", "x2", "x3"]], direct.coef_[0], rtol=1e-6, atol=1e-8)
-        assert l2.loc[C, "test_auc"] == pytest.approx(roc_auc_score(y[test], direct.decision_function((X[test] - mean) / sd)))
+        assert l2.loc[C, "test_auc"] == pytest.approx(
+            roc_auc_score(y[test], direct.decision_function((X[test] - mean) / sd))
+        )
     assert l2["n_features"].eq(4).all()
     l1 = gi.regularization_path(X[train], y[train], X[test], y[test], Cs=[0.001, 0.05, 0.3, 100.0], penalty="l1")
     assert l1["n_features"].tolist()[0] == 0 and l1["n_features"].tolist()[-1] == 4
@@ -376,11 +489,17 @@ def test_l2_path_equals_logistic_regression_on_standardized_features_and_l1_gets
     assert l1.loc[0.001, "test_auc"] == 0.5  # no feature: a constant score
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    (dict(Cs=[1.0], penalty="elasticnet"), r"penalty should be 'l1' \(lasso: sparse\) or 'l2' \(ridge: shrunk\); got 'elasticnet'"),
-    (dict(Cs=[0.0, 1.0]), r"Cs should be positive inverse penalty strengths"),
-    (dict(Cs=[]), r"Cs should be positive"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (
+            dict(Cs=[1.0], penalty="elasticnet"),
+            r"penalty should be 'l1' \(lasso: sparse\) or 'l2' \(ridge: shrunk\); got 'elasticnet'",
+        ),
+        (dict(Cs=[0.0, 1.0]), r"Cs should be positive inverse penalty strengths"),
+        (dict(Cs=[]), r"Cs should be positive"),
+    ],
+)
 def test_regularization_path_errors(kwargs, message):
     X = np.random.default_rng(7).normal(size=(20, 2))
     y = (X[:, 0] > 0).astype(int)

@@ -103,7 +103,10 @@ def test_functional_model_with_a_branch():
 
 def test_nested_models():
     keras.utils.set_random_seed(2)
-    encoder = keras.Sequential([keras.Input((4, 4)), keras.layers.Flatten(name="flat"), keras.layers.Dense(5, activation="relu", name="code")], name="encoder")
+    encoder = keras.Sequential(
+        [keras.Input((4, 4)), keras.layers.Flatten(name="flat"), keras.layers.Dense(5, activation="relu", name="code")],
+        name="encoder",
+    )
     inputs = keras.Input((4, 4))
     z = keras.layers.Dense(3, activation="relu", name="head")(encoder(inputs))
     outer = keras.Model(inputs, z, name="outer")
@@ -128,7 +131,13 @@ def test_nested_models():
     np.testing.assert_allclose(got["outer/head"], head, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(got["score"], head @ Ws + bs, rtol=1e-5, atol=1e-6)
     assert hidden.layer_names(stacked, nested=True) == [
-        "outer", "outer/encoder", "outer/encoder/flat", "outer/encoder/code", "outer/head", "scorer", "scorer/score",
+        "outer",
+        "outer/encoder",
+        "outer/encoder/flat",
+        "outer/encoder/code",
+        "outer/head",
+        "scorer",
+        "scorer/score",
     ]
 
 
@@ -142,11 +151,18 @@ def test_pretrained_mlp_matches_numpy_and_batches(mlp, x_test):
 
 
 def test_get_activations_errors(mlp, x_test):
-    with pytest.raises(ValueError, match=r"expected a batch of shape \(n, 28, 28\); got \(28, 28\)\. Pass x\[None\] for one example"):
+    with pytest.raises(
+        ValueError, match=r"expected a batch of shape \(n, 28, 28\); got \(28, 28\)\. Pass x\[None\] for one example"
+    ):
         hidden.get_activations(mlp, x_test[0])
-    with pytest.raises(ValueError, match=r"expects a batch of shape \(n, 28, 28\); got \(3, 784\)\. Reshape it: x\.reshape\(-1, 28, 28\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"expects a batch of shape \(n, 28, 28\); got \(3, 784\)\. Reshape it: x\.reshape\(-1, 28, 28\)",
+    ):
         hidden.get_activations(mlp, x_test[:3].reshape(3, -1))
-    with pytest.raises(ValueError, match=r"has no layer 'hiden_1'\. Its layers are: flatten, hidden_1, dropout, hidden_2, output"):
+    with pytest.raises(
+        ValueError, match=r"has no layer 'hiden_1'\. Its layers are: flatten, hidden_1, dropout, hidden_2, output"
+    ):
         hidden.get_activations(mlp, x_test[:3], ["hiden_1"])
     with pytest.raises(ValueError, match="holds no examples"):
         hidden.get_activations(mlp, x_test[:0])
@@ -338,7 +354,9 @@ def test_total_variation_regularizer_smooths(mlp):
 
 
 def test_activation_maximization_errors(mlp):
-    with pytest.raises(ValueError, match=r"units should be integers from 0 to 63 \(the layer 'hidden_2' has 64\); got \[64\]"):
+    with pytest.raises(
+        ValueError, match=r"units should be integers from 0 to 63 \(the layer 'hidden_2' has 64\); got \[64\]"
+    ):
         am.activation_maximization(mlp, "hidden_2", 64, n_steps=1)
     with pytest.raises(ValueError, match="units should be an int or a list of ints"):
         am.activation_maximization(mlp, "hidden_2", [0.5], n_steps=1)
@@ -365,7 +383,9 @@ def test_plot_neuron_draws_weights_top_images_and_histogram(mlp, x_test):
     lo, hi = weight_image.get_clim()
     assert lo == pytest.approx(-hi)
     # redrawing into the same figure (what the widget does) replaces the contents
-    again = plots.plot_neuron(mlp, "hidden_2", 0, x_test, fig=fig, activations=hidden.get_activations(mlp, x_test, ["hidden_2"])["hidden_2"])
+    again = plots.plot_neuron(
+        mlp, "hidden_2", 0, x_test, fig=fig, activations=hidden.get_activations(mlp, x_test, ["hidden_2"])["hidden_2"]
+    )
     assert again is fig
     assert any(ax.get_xlabel() == "unit of the layer below" for ax in fig.axes)  # bars: hidden_2 reads 128 units
     plt.close(fig)
@@ -412,8 +432,12 @@ def test_layers_shared_with_another_model_use_this_models_graph(mlp, x_test):
     second = keras.Model(other_inputs, keras.layers.Dense(2, name="top")(dense(other_inputs)))
     x = RNG.normal(size=(5, 4)).astype("float32")
     Wd, bd = weights(dense)
-    np.testing.assert_allclose(hidden.get_activations(second, x, ["shared"])["shared"], relu(x @ Wd + bd), rtol=1e-5, atol=1e-6)
-    np.testing.assert_allclose(hidden.get_activations(first, x, ["shared"])["shared"], relu(x @ Wd + bd), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        hidden.get_activations(second, x, ["shared"])["shared"], relu(x @ Wd + bd), rtol=1e-5, atol=1e-6
+    )
+    np.testing.assert_allclose(
+        hidden.get_activations(first, x, ["shared"])["shared"], relu(x @ Wd + bd), rtol=1e-5, atol=1e-6
+    )
 
 
 def test_activation_maximization_of_a_first_layer_unit_has_a_closed_form(mlp):

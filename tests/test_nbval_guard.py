@@ -15,9 +15,28 @@ from course_utils import notebooks as tool
 def run_pytest(path, *options, workers=0):
     """Run pytest as `make test` does (the project's configuration and conftest) on one file."""
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "conftest", "--rootdir", str(tool.ROOT), "-c", str(tool.ROOT / "pyproject.toml"),
-         "-q", "-p", "no:cacheprovider", "-n", str(workers), *options, str(path)],
-        cwd=tool.ROOT, capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "conftest",
+            "--rootdir",
+            str(tool.ROOT),
+            "-c",
+            str(tool.ROOT / "pyproject.toml"),
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-n",
+            str(workers),
+            *options,
+            str(path),
+        ],
+        cwd=tool.ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 

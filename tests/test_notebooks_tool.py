@@ -56,7 +56,13 @@ def _notebook_with_outputs():
     plain = nbformat.v4.new_code_cell("plt.plot([1])", metadata={"scrolled": True})
     plain.outputs = [nbformat.v4.new_output("display_data", data={"image/png": "iVBOR"})]
     plain.execution_count = 4
-    nb.cells = [nbformat.v4.new_markdown_cell("# T"), nbformat.v4.new_code_cell(SOLVED), nbformat.v4.new_code_cell("check.f(f)"), checked, plain]
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("# T"),
+        nbformat.v4.new_code_cell(SOLVED),
+        nbformat.v4.new_code_cell("check.f(f)"),
+        checked,
+        plain,
+    ]
     nb.metadata["widgets"] = {"state": {}}
     return nb
 
@@ -65,10 +71,17 @@ def test_clean_keeps_only_the_text_of_checked_cells_and_adds_the_colab_cell():
     nb = tool.clean(_notebook_with_outputs(), stem="demo")
     colab, solved, graded, checked, plain = nb.cells[1:]
     assert colab.source == tool.colab_cell_source() and tool.COLAB_TAG in colab.metadata["tags"]
-    assert solved.metadata["nbgrader"]["solution"] is True and solved.metadata["nbgrader"]["grade_id"] == "demo-exercise-1"
+    assert (
+        solved.metadata["nbgrader"]["solution"] is True and solved.metadata["nbgrader"]["grade_id"] == "demo-exercise-1"
+    )
     assert graded.metadata["nbgrader"] == {
-        "grade": True, "grade_id": "demo-check-1", "locked": True, "points": 1,
-        "schema_version": 3, "solution": False, "task": False,
+        "grade": True,
+        "grade_id": "demo-check-1",
+        "locked": True,
+        "points": 1,
+        "schema_version": 3,
+        "solution": False,
+        "task": False,
     }
     assert "nbgrader" not in checked.metadata and "nbgrader" not in plain.metadata
     assert [o.output_type for o in checked.outputs] == ["stream", "display_data"]

@@ -82,7 +82,13 @@ def test_column_vector_output_is_accepted():
 @pytest.mark.parametrize(
     "X, y, kwargs, message",
     [
-        (np.zeros((150, 4)), np.zeros(150), {}, r"plot_decision_boundary draws 2 features; X has shape \(150, 4\)\. Select two columns, e\.g\. X\[:, :2\]\."),
+        (
+            np.zeros((150, 4)),
+            np.zeros(150),
+            {},
+            r"plot_decision_boundary draws 2 features; X has shape \(150, 4\)\. Select two columns, e\.g\. "
+            r"X\[:, :2\]\.",
+        ),
         (np.zeros(5), np.zeros(5), {}, r"X has shape \(5,\)\. Pass a batch"),
         (np.zeros((5, 2)), np.zeros(4), {}, r"one label per row of X, shape \(5,\); got shape \(4,\)"),
         (np.zeros((5, 2)), np.zeros((5, 1)), {}, r"Flatten it with y\.ravel\(\)"),
@@ -133,8 +139,17 @@ def test_weight_images_on_given_axes_and_single_vector():
 @pytest.mark.parametrize(
     "W, kwargs, message",
     [
-        (np.zeros((64, 10)), {}, r"draws rows of 8×8 = 64 weights; W has shape \(64, 10\)\. Each row should be one weight vector: transpose it, W\.T\."),
-        (np.zeros((10, 784)), {}, r"W has shape \(10, 784\)\. Pass one weight vector of 64 values per row, or set image_shape"),
+        (
+            np.zeros((64, 10)),
+            {},
+            r"draws rows of 8×8 = 64 weights; W has shape \(64, 10\)\. Each row should be one weight vector: "
+            r"transpose it, W\.T\.",
+        ),
+        (
+            np.zeros((10, 784)),
+            {},
+            r"W has shape \(10, 784\)\. Pass one weight vector of 64 values per row, or set image_shape",
+        ),
         (np.zeros((2, 64)), {"titles": ["a"]}, r"titles should have one entry per weight vector \(2\); got 1"),
         (np.zeros((2, 64)), {"image_shape": (8,)}, r"image_shape should be \(height, width\)"),
         (np.zeros((2, 64)), {"ncols": 0}, r"ncols should be a positive integer"),

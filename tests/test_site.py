@@ -54,20 +54,29 @@ def _course(tmp_path: Path, stems: list[str]) -> Path:
         nb.cells = [
             nbformat.v4.new_markdown_cell(f"# {stem}\n\nObjectives."),
             nbformat.v4.new_code_cell("", metadata={"tags": ["colab-setup"]}),
-            nbformat.v4.new_markdown_cell("Next: [notebook 01](01_linear_solvability.ipynb), then [notebook 09](09_global_importance.ipynb)."),
+            nbformat.v4.new_markdown_cell(
+                "Next: [notebook 01](01_linear_solvability.ipynb), then [notebook 09](09_global_importance.ipynb)."
+            ),
         ]
         nbformat.write(nb, root / "solutions" / f"{stem}.ipynb")
     return root
 
 
 def _toctree_entries(page: str) -> list[str]:
-    return [line for block in re.findall(r"```\{toctree\}\n(.*?)```", page, flags=re.S) for line in block.splitlines()[3:] if line]
+    return [
+        line
+        for block in re.findall(r"```\{toctree\}\n(.*?)```", page, flags=re.S)
+        for line in block.splitlines()[3:]
+        if line
+    ]
 
 
 def test_landing_page_maps_the_whole_curriculum_and_links_the_notebooks_that_exist(tmp_path):
     root = _course(tmp_path, ["03_backprop_from_scratch", "00_welcome"])
     page = stage.landing_page(root)
-    rows = [line for line in page.splitlines() if line.startswith("| ") and not line.startswith(("| Notebook", "| ---"))]
+    rows = [
+        line for line in page.splitlines() if line.startswith("| ") and not line.startswith(("| Notebook", "| ---"))
+    ]
     assert len(rows) == len(curriculum.NOTEBOOKS)
     assert page.count("coming soon") == len(curriculum.NOTEBOOKS) - 2
     for stem in ("00_welcome", "03_backprop_from_scratch"):
@@ -75,7 +84,12 @@ def test_landing_page_maps_the_whole_curriculum_and_links_the_notebooks_that_exi
         assert f"[`{stem}`]({stem}.ipynb)" in row
         assert f"({curriculum.binder_url(stem, root)})" in row and f"({curriculum.colab_url(stem, root)})" in row
     assert "](02_linear_svm.ipynb)" not in page
-    assert _toctree_entries(page) == ["00_welcome", "03_backprop_from_scratch", "datasets/README", "datasets/models/README"]
+    assert _toctree_entries(page) == [
+        "00_welcome",
+        "03_backprop_from_scratch",
+        "datasets/README",
+        "datasets/models/README",
+    ]
     assert ":caption: II Inside the network" not in page  # no empty part in the sidebar
     assert "### II Inside the network" in page  # but the map shows every part
     assert "A Jupyter-first course" in page  # the README's opening
@@ -84,7 +98,10 @@ def test_landing_page_maps_the_whole_curriculum_and_links_the_notebooks_that_exi
 def test_a_new_notebook_joins_the_site_when_its_file_exists(tmp_path):
     root = _course(tmp_path, ["00_welcome"])
     assert "09_global_importance" not in _toctree_entries(stage.landing_page(root))
-    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 09")]), root / "solutions" / "09_global_importance.ipynb")
+    nbformat.write(
+        nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 09")]),
+        root / "solutions" / "09_global_importance.ipynb",
+    )
     page = stage.landing_page(root)
     assert _toctree_entries(page)[:2] == ["00_welcome", "09_global_importance"]
     assert ":caption: IV Trusting explanations\n\n09_global_importance\n" in page
@@ -129,10 +146,25 @@ def _tarball(folder: Path, name: str, files: dict[str, bytes]) -> None:
 def test_vendored_files_land_where_the_sphinx_configuration_loads_them(tmp_path):
     npm = tmp_path / "npm"
     npm.mkdir()
-    _tarball(npm, "mathjax-3.2.2.tgz", {"package/es5/tex-chtml.js": b"mj", "package/es5/output/chtml/fonts/woff-v2/a.woff": b"f", "package/LICENSE": b"Apache"})
-    _tarball(npm, "jupyter-widgets-html-manager-1.0.15.tgz", {
-        "package/dist/embed-amd.js": b"w", "package/dist/0a1b.woff2": b"f", "package/dist/embed.js": b"other", "package/dist/embed-amd.js.map": b"m",
-    })
+    _tarball(
+        npm,
+        "mathjax-3.2.2.tgz",
+        {
+            "package/es5/tex-chtml.js": b"mj",
+            "package/es5/output/chtml/fonts/woff-v2/a.woff": b"f",
+            "package/LICENSE": b"Apache",
+        },
+    )
+    _tarball(
+        npm,
+        "jupyter-widgets-html-manager-1.0.15.tgz",
+        {
+            "package/dist/embed-amd.js": b"w",
+            "package/dist/0a1b.woff2": b"f",
+            "package/dist/embed.js": b"other",
+            "package/dist/embed-amd.js.map": b"m",
+        },
+    )
     _tarball(npm, "requirejs-2.3.8.tgz", {"package/require.js": b"r", "package/bin/r.js": b"optimizer"})
     static = tmp_path / "_static"
     stage.vendor(npm, static)
@@ -227,7 +259,8 @@ _DOM_JS = """() => {
   const views = q('script[type="application/vnd.jupyter.widget-view+json"]');
   return {
     title: document.title,
-    images: q('img').map(i => ({src: i.getAttribute('src').slice(0, 80), loaded: loaded(i), output: !!i.closest('.cell_output')})),
+    images: q('img').map(i => ({src: i.getAttribute('src').slice(0, 80), loaded: loaded(i), output:
+    !!i.closest('.cell_output')})),
     math: q('.math').length,
     typeset: q('.math mjx-container').length,
     mathErrors: q('mjx-merror').map(e => e.textContent),
@@ -248,7 +281,8 @@ _SETTLED_JS = """() => {
   const widgetsDone = views.every(v => v.previousElementSibling && v.previousElementSibling.matches('.widget-subarea')
                                        && v.previousElementSibling.childElementCount > 0);
   const mathDone = !document.querySelector('.math') || (window.MathJax && window.MathJax.startup
-                   && document.querySelectorAll('.math').length === document.querySelectorAll('.math mjx-container').length);
+                   && document.querySelectorAll('.math').length === document.querySelectorAll('.math
+                   mjx-container').length);
   return widgetsDone && mathDone && [...document.images].every(i => i.complete);
 }"""
 
@@ -277,7 +311,12 @@ class Visitor:
         page.on("console", lambda message: message.type == "error" and report.console_errors.append(message.text[:300]))
         page.on("pageerror", lambda error: report.console_errors.append(f"uncaught: {str(error)[:300]}"))
         page.on("requestfailed", lambda request: report.failed_requests.append(f"{request.url} ({request.failure})"))
-        page.on("response", lambda response: response.status >= 400 and report.failed_requests.append(f"{response.url} (HTTP {response.status})"))
+        page.on(
+            "response",
+            lambda response: (
+                response.status >= 400 and report.failed_requests.append(f"{response.url} (HTTP {response.status})")
+            ),
+        )
         try:
             response = page.goto(url, wait_until="load")
             report.status = response.status if response else None
@@ -325,7 +364,11 @@ def crawl(visitor: Visitor, start: str) -> dict[str, PageReport]:
         reports[url] = visitor.visit(url)
         for link in reports[url].links:
             target = urldefrag(link).url
-            if target.startswith(visitor.base) and urlparse(target).path.endswith((".html", "/")) and target not in reports:
+            if (
+                target.startswith(visitor.base)
+                and urlparse(target).path.endswith((".html", "/"))
+                and target not in reports
+            ):
                 queue.append(target)
     return reports
 
@@ -414,7 +457,9 @@ def crawled(browser, site):
 
 def test_every_page_loads_from_the_site_alone_without_errors(crawled):
     base, reports, _ = crawled
-    expected = {f"{base}{lesson.stem}.html" for lesson in LESSONS} | {base + p.replace(".md", ".html") for p in stage.DATASHEETS}
+    expected = {f"{base}{lesson.stem}.html" for lesson in LESSONS} | {
+        base + p.replace(".md", ".html") for p in stage.DATASHEETS
+    }
     assert expected <= set(reports), f"pages not reachable from the landing page: {sorted(expected - set(reports))}"
     found = [line for report in reports.values() for line in problems(report)]
     assert not found, "\n".join(found)
@@ -446,7 +491,9 @@ def _executed(site: Path, stem: str) -> nbformat.NotebookNode:
 
 
 def _draws(nb: nbformat.NotebookNode) -> bool:
-    return any(re.search(r"\bplt\.|\bplot_\w+\(|\.imshow\(", cell.source) for cell in nb.cells if cell.cell_type == "code")
+    return any(
+        re.search(r"\bplt\.|\bplot_\w+\(|\.imshow\(", cell.source) for cell in nb.cells if cell.cell_type == "code"
+    )
 
 
 def _has_math(nb: nbformat.NotebookNode) -> bool:
@@ -461,10 +508,17 @@ def test_each_notebook_page_shows_its_figures_math_widgets_badges_and_neighbours
     report = reports[f"{base}{stem}.html"]
     source = nbformat.read(ROOT / "solutions" / f"{stem}.ipynb", as_version=4)
     executed = _executed(site, stem)
-    figures = sum(1 for cell in executed.cells for output in cell.get("outputs", []) if any(k.startswith("image/") for k in output.get("data", {})))
+    figures = sum(
+        1
+        for cell in executed.cells
+        for output in cell.get("outputs", [])
+        if any(k.startswith("image/") for k in output.get("data", {}))
+    )
     shown = [image for image in report.dom["images"] if image["output"]]
     assert all(image["loaded"] for image in shown), problems(report)
-    assert len(shown) >= figures, f"{stem}: the notebook drew {figures} figures, the page shows {len(shown)} images in outputs"
+    assert len(shown) >= figures, (
+        f"{stem}: the notebook drew {figures} figures, the page shows {len(shown)} images in outputs"
+    )
     if _draws(source):
         assert len(shown) >= 1, f"{stem} draws figures but its page shows none"
     if _has_math(source):
@@ -478,7 +532,11 @@ def test_each_notebook_page_shows_its_figures_math_widgets_badges_and_neighbours
         {"href": curriculum.colab_url(stem), "loaded": True},
     ]
     previous = LESSONS[position - 1].stem + ".html" if position else "index.html"
-    following = LESSONS[position + 1].stem + ".html" if position + 1 < len(LESSONS) else stage.DATASHEETS[0].replace(".md", ".html")
+    following = (
+        LESSONS[position + 1].stem + ".html"
+        if position + 1 < len(LESSONS)
+        else stage.DATASHEETS[0].replace(".md", ".html")
+    )
     assert (report.dom["prev"], report.dom["next"]) == (previous, following)
     assert "colab-setup" not in json.dumps(report.dom)  # the Colab set-up cell is hidden
 
@@ -494,7 +552,9 @@ def _search(visitor: Visitor, word: str):
         box.press("Enter")
         page.wait_for_url("**/search.html?q=*")
         summary = page.locator("#search-results .search-summary, #search-results p").first
-        page.wait_for_function("() => /found|did not match/i.test(document.querySelector('#search-results')?.textContent || '')")
+        page.wait_for_function(
+            "() => /found|did not match/i.test(document.querySelector('#search-results')?.textContent || '')"
+        )
         titles = page.locator("#search-results ul.search li a").all_inner_texts()
         return titles, summary.inner_text()
     finally:

@@ -56,5 +56,7 @@ def test_the_limits_are_set_and_end_well_before_ci_gives_up():
     cell = re.search(r"--nbval-cell-timeout=(\d+)", options["addopts"])
     assert cell, "pyproject.toml's addopts must set --nbval-cell-timeout (nbval's default is 2000 s)"
     per_test = float(options["timeout"])
-    assert 60 < float(cell.group(1)) < per_test, "a hung cell should fail by nbval (which shows the cell), before pytest-timeout"
+    assert 60 < float(cell.group(1)) < per_test, (
+        "a hung cell should fail by nbval (which shows the cell), before pytest-timeout"
+    )
     assert per_test <= 15 * 60, "CI stops at 90 minutes; one hung test must not use a large part of that"

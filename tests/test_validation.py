@@ -56,7 +56,10 @@ def test_as_model_batch_reads_the_models_input_shape():
     assert v.as_model_batch(_Model(), np.zeros((2, 28, 28), dtype=np.float64)).dtype == np.float32
     with pytest.raises(ValueError, match=r"expected a batch of shape \(n, 28, 28\); got \(28, 28\)\. Pass x\[None\]"):
         v.as_model_batch(_Model(), np.zeros((28, 28)))
-    with pytest.raises(ValueError, match=r"expects a batch of shape \(n, 28, 28\); got \(3, 784\)\. Reshape it: x\.reshape\(-1, 28, 28\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"expects a batch of shape \(n, 28, 28\); got \(3, 784\)\. Reshape it: x\.reshape\(-1, 28, 28\)",
+    ):
         v.as_model_batch(_Model(), np.zeros((3, 784)))
     with pytest.raises(ValueError, match="should be an array of numbers; got dtype <U1"):
         v.as_model_batch(_Model(), np.array([["a"]]))
@@ -78,7 +81,9 @@ def test_predict_in_batches_equals_one_call_and_checks_shapes():
 
     np.testing.assert_allclose(v.predict_in_batches(predict, rows, batch_size=4), rows @ W)
     assert calls == [4, 4, 2]
-    with pytest.raises(ValueError, match=r"predict_fn returned shape \(\) for 4 inputs; it must return one score per input"):
+    with pytest.raises(
+        ValueError, match=r"predict_fn returned shape \(\) for 4 inputs; it must return one score per input"
+    ):
         v.predict_in_batches(lambda x: x.sum(), rows, batch_size=4)
     with pytest.raises(ValueError, match=r"returned shape \(2, 3, 1\) for 2 inputs"):
         v.predict_in_batches(lambda x: x[..., None], rows, batch_size=2)

@@ -207,16 +207,18 @@ def _shares(values, mask, how="right"):
 
 HINT_SHARE = {
     "signed": "use absolute values, np.abs(values): positive and negative attributions on the patch must not "
-              "cancel — both mean the model reads it.",
+    "cancel — both mean the model reads it.",
     "abs on top": "take the absolute value of each pixel before summing (np.abs(values)[mask].sum()), not of the sum.",
     "outside": "the mask is True ON the patch: sum |values| where mask is True.",
     "over the rest": "divide by the total over ALL pixels (patch included), so the share lies between 0 and 1.",
     "per area": "return the share itself, a ratio of SUMS: sum |a| on the patch / sum |a| overall. Yours is that "
-                "share divided by the patch's area (as a ratio of MEANS is): compare with the area afterwards, mask.mean().",
+    "share divided by the patch's area (as a ratio of MEANS is): compare with the area afterwards, mask.mean().",
     "squares": "use absolute values, not squares: the share of attribution mass is sum |a| on the patch / sum |a|.",
 }
-HINT_SHARE_GENERAL = ("for each image: np.abs(values[i])[mask[i]].sum() / np.abs(values[i]).sum(); "
-                      "vectorized: (np.abs(values) * mask).sum(axis=(1, 2)) / np.abs(values).sum(axis=(1, 2)).")
+HINT_SHARE_GENERAL = (
+    "for each image: np.abs(values[i])[mask[i]].sum() / np.abs(values[i]).sum(); "
+    "vectorized: (np.abs(values) * mask).sum(axis=(1, 2)) / np.abs(values).sum(axis=(1, 2))."
+)
 
 
 @exercise("Exercise 3: the share of attribution on the patch")
@@ -227,10 +229,15 @@ def patch_share(fn) -> CheckResult:
         with case(f"values and mask of shape {values.shape}"):
             got = as_array(call(fn, values, mask, name="patch_share"), "patch_share(values, mask)")
             if got.shape == () or got.size == 1 and n > 1:
-                raise Wrong(f"patch_share returned one number; expected one share per image, shape ({n},).",
-                            hint="sum over each image's pixels only: axis=(1, 2), not over the whole batch.")
+                raise Wrong(
+                    f"patch_share returned one number; expected one share per image, shape ({n},).",
+                    hint="sum over each image's pixels only: axis=(1, 2), not over the whole batch.",
+                )
             mistakes = tuple((_shares(values, mask, how), hint) for how, hint in HINT_SHARE.items())
-            expect_close(got, _shares(values, mask), name="patch_share(values, mask)", mistakes=mistakes,
-                         hint=HINT_SHARE_GENERAL)
-    return ("correct — a model that ignores a 16-pixel patch of a 784-pixel digit puts about 2% or less of its "
-            "attribution there.")
+            expect_close(
+                got, _shares(values, mask), name="patch_share(values, mask)", mistakes=mistakes, hint=HINT_SHARE_GENERAL
+            )
+    return (
+        "correct — a model that ignores a 16-pixel patch of a 784-pixel digit puts about 2% or less of its "
+        "attribution there."
+    )

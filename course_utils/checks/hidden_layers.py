@@ -38,12 +38,20 @@ def reference_find_dead_units(activations: np.ndarray) -> np.ndarray:
 
 HINT_FLATTEN = ("flatten each image first: x.reshape(len(x), -1) has shape (n, 784), one row per image, "
                 "which matches W (784, units). x itself is (n, 28, 28).")
-HINT_FLATTEN_ALL = "flatten each image, not the whole batch: x.reshape(len(x), -1) keeps one row per image, shape (n, 784)."
-HINT_FLATTEN_ORDER = "x.reshape(784, -1) mixes the pixels of different images; reshape to (n, 784) directly: x.reshape(len(x), -1)."
-HINT_SHAPES = ("x.reshape(len(x), -1) is (n, 784) for any batch size n, and W is (784, units): multiply them in that order, "
-               "x_flat @ W, without transposing.")
-HINT_ELEMENTWISE = ("the ReLU works element by element: np.maximum(z, 0). Python's max(z, 0), or an `if` on an array, "
-                    "cannot decide for every element at once.")
+HINT_FLATTEN_ALL = (
+    "flatten each image, not the whole batch: x.reshape(len(x), -1) keeps one row per image, shape (n, 784)."
+)
+HINT_FLATTEN_ORDER = (
+    "x.reshape(784, -1) mixes the pixels of different images; reshape to (n, 784) directly: x.reshape(len(x), -1)."
+)
+HINT_SHAPES = (
+    "x.reshape(len(x), -1) is (n, 784) for any batch size n, and W is (784, units): multiply them in that order, "
+    "x_flat @ W, without transposing."
+)
+HINT_ELEMENTWISE = (
+    "the ReLU works element by element: np.maximum(z, 0). Python's max(z, 0), or an `if` on an array, "
+    "cannot decide for every element at once."
+)
 
 
 def _dense_problems() -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
@@ -63,7 +71,11 @@ def _dense_crash_hints(n: int) -> tuple[tuple[type, str, str], ...]:
         (ValueError, "different from 28)", HINT_FLATTEN),
         (ValueError, "28 (dim 2) != 784", HINT_FLATTEN),
         (ValueError, f"different from {n * 784})", HINT_FLATTEN_ALL),
-        (ValueError, f"different from {n})", "reshape to (n, 784), one row per image, not (784, n): x.reshape(len(x), -1)."),
+        (
+            ValueError,
+            f"different from {n})",
+            "reshape to (n, 784), one row per image, not (784, n): x.reshape(len(x), -1).",
+        ),
         (ValueError, "matmul", HINT_SHAPES),
         (ValueError, "not aligned", HINT_SHAPES),
         (ValueError, "truth value of an array", HINT_ELEMENTWISE),
@@ -79,7 +91,11 @@ def _dense_mistakes(x: np.ndarray, W: np.ndarray, b: np.ndarray) -> tuple[tuple[
         (np.maximum(flat @ W, 0.0) + b, "add the bias *before* the ReLU: relu(x @ W + b), not relu(x @ W) + b."),
         (1.0 / (1.0 + np.exp(-z)), "the hidden layers use ReLU, np.maximum(z, 0), not the sigmoid."),
         (np.maximum(z, 0.01 * z), "the ReLU is exactly 0 for negative z: np.maximum(z, 0), not a leaky ReLU."),
-        (z.max(axis=0), "np.max(z, 0) is the largest entry of each column (a reduction over axis 0); the ReLU is np.maximum(z, 0), element by element."),
+        (
+            z.max(axis=0),
+            "np.max(z, 0) is the largest entry of each column (a reduction over axis 0); the ReLU is np.maximum(z, "
+            "0), element by element.",
+        ),
         (np.maximum(z, 0.0).T, "one row per image: the output has shape (n, units), not (units, n)."),
         (np.maximum(x.reshape(784, -1).T @ W + b, 0.0), HINT_FLATTEN_ORDER),
     )
@@ -93,24 +109,37 @@ def dense_relu(fn) -> CheckResult:
         with case(description, label="batch"):
             received = call(fn, x, W, b, name="dense_relu", crash_hints=_dense_crash_hints(len(x)))
         cases.append((description, received, reference_dense_relu(x, W, b), _dense_mistakes(x, W, b)))
-    expect_close_on_each(cases, label="batch", name="dense_relu(x, W, b)", rtol=1e-5, atol=1e-7,
-                         hint="flatten each image with x.reshape(len(x), -1), multiply by W (784 × units), add b, then np.maximum(..., 0).")
-    return "correct — a Dense layer is a linear map followed by a ReLU; that is all the network does, layer after layer."
+    expect_close_on_each(
+        cases,
+        label="batch",
+        name="dense_relu(x, W, b)",
+        rtol=1e-5,
+        atol=1e-7,
+        hint=(
+            "flatten each image with x.reshape(len(x), -1), multiply by W (784 × units), add b, then "
+            "np.maximum(..., 0)."
+        ),
+    )
+    return (
+        "correct — a Dense layer is a linear map followed by a ReLU; that is all the network does, layer after layer."
+    )
 
 
 # --- exercise 2: dead units -------------------------------------------------------------------
 
 
 def _dead_unit_problems() -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    small = np.array([  # (7, 5): 7 inputs, 5 ReLU units
-        [0.0, 0.0, 1.2, 0.0, 0.0],
-        [0.3, 0.0, 0.0, 0.0, 0.0],
-        [0.0, 0.0, 2.0, 0.0, 0.0],
-        [0.0, 0.0, 0.0, 0.0, 0.0],  # an input on which no unit fires
-        [0.0, 0.0, 0.4, 0.0, 0.0],
-        [0.0, 0.0, 0.0, 0.0, 0.7],  # unit 4 fires once: rare, not dead
-        [0.0, 0.0, 0.1, 0.0, 0.0],
-    ])
+    small = np.array(
+        [  # (7, 5): 7 inputs, 5 ReLU units
+            [0.0, 0.0, 1.2, 0.0, 0.0],
+            [0.3, 0.0, 0.0, 0.0, 0.0],
+            [0.0, 0.0, 2.0, 0.0, 0.0],
+            [0.0, 0.0, 0.0, 0.0, 0.0],  # an input on which no unit fires
+            [0.0, 0.0, 0.4, 0.0, 0.0],
+            [0.0, 0.0, 0.0, 0.0, 0.7],  # unit 4 fires once: rare, not dead
+            [0.0, 0.0, 0.1, 0.0, 0.0],
+        ]
+    )
     rng = np.random.default_rng(17)
     big = np.maximum(rng.normal(0.0, 1.0, size=(30, 12)), 0.0)  # (30, 12)
     big[:, [2, 7, 11]] = 0.0  # dead
@@ -123,11 +152,27 @@ def _dead_unit_problems() -> dict[str, tuple[np.ndarray, np.ndarray]]:
 def _dead_unit_mistakes(activations: np.ndarray, expected: np.ndarray) -> tuple[tuple[np.ndarray, str], ...]:
     zero = activations <= 0
     return (
-        (np.flatnonzero(zero.any(axis=0)), "dead means 0 on *every* input: np.all(activations == 0, axis=0). These units are silent on some inputs only."),
-        (np.flatnonzero(zero.all(axis=1)), "reduce over the examples (axis=0) to get one answer per unit; axis=1 gives one per example."),
-        (np.flatnonzero(activations.mean(axis=0) < 0.2), "a low mean is not enough: a dead unit is exactly 0 on every input (a unit that fires rarely is alive)."),
-        (np.flatnonzero(activations.std(axis=0) == 0), "a unit that is constant but not 0 is alive: dead means exactly 0 on every input."),
-        (expected[:, None], "np.argwhere gives a column, shape (k, 1); use np.flatnonzero(mask) for a flat array of indices."),
+        (
+            np.flatnonzero(zero.any(axis=0)),
+            "dead means 0 on *every* input: np.all(activations == 0, axis=0). These units are silent on some "
+            "inputs only.",
+        ),
+        (
+            np.flatnonzero(zero.all(axis=1)),
+            "reduce over the examples (axis=0) to get one answer per unit; axis=1 gives one per example.",
+        ),
+        (
+            np.flatnonzero(activations.mean(axis=0) < 0.2),
+            "a low mean is not enough: a dead unit is exactly 0 on every input (a unit that fires rarely is alive).",
+        ),
+        (
+            np.flatnonzero(activations.std(axis=0) == 0),
+            "a unit that is constant but not 0 is alive: dead means exactly 0 on every input.",
+        ),
+        (
+            expected[:, None],
+            "np.argwhere gives a column, shape (k, 1); use np.flatnonzero(mask) for a flat array of indices.",
+        ),
         (len(expected), "return the indices of the dead units, not how many there are."),
     )
 
@@ -140,24 +185,41 @@ def find_dead_units(fn) -> CheckResult:
         with case(description, label="activations"):
             received = call(fn, activations, name="find_dead_units")
             if isinstance(received, tuple):
-                raise Wrong("find_dead_units returned a tuple, not an array of indices.", hint="np.where(mask) returns a tuple of arrays, "
-                            "one per axis; take np.where(mask)[0], or use np.flatnonzero(mask).")
-            indices = as_array(received, "find_dead_units(activations)", dtype=None,
-                               hint="collect the indices in a NumPy array, e.g. np.flatnonzero(mask)." if isinstance(received, (list, set)) else "")
+                raise Wrong(
+                    "find_dead_units returned a tuple, not an array of indices.",
+                    hint="np.where(mask) returns a tuple of arrays, "
+                    "one per axis; take np.where(mask)[0], or use np.flatnonzero(mask).",
+                )
+            indices = as_array(
+                received,
+                "find_dead_units(activations)",
+                dtype=None,
+                hint="collect the indices in a NumPy array, e.g. np.flatnonzero(mask)."
+                if isinstance(received, (list, set))
+                else "",
+            )
             if indices.dtype.kind == "b":
-                raise Wrong("find_dead_units returned a mask of True/False values, not the units' indices.",
-                            hint="turn the mask into indices with np.flatnonzero(mask).")
+                raise Wrong(
+                    "find_dead_units returned a mask of True/False values, not the units' indices.",
+                    hint="turn the mask into indices with np.flatnonzero(mask).",
+                )
         cases.append((description, indices, expected, _dead_unit_mistakes(activations, expected)))
-    expect_close_on_each(cases, label="activations", name="find_dead_units(activations)",
-                         hint="a unit is dead when its column is 0 for every row: np.flatnonzero(np.all(activations == 0, axis=0)).")
+    expect_close_on_each(
+        cases,
+        label="activations",
+        name="find_dead_units(activations)",
+        hint="a unit is dead when its column is 0 for every row: np.flatnonzero(np.all(activations == 0, axis=0)).",
+    )
     return "correct — a dead unit never fires, on any input; one that fires rarely is alive."
 
 
 # --- exercise 3: a linear probe ---------------------------------------------------------------
 
 PROBE_TOLERANCE = 0.02  # a probe on standardized activations, or another solver, lands within 0.01 of the reference
-HINT_PROBE = ("fit LogisticRegression(max_iter=1000) on (train_activations, y_train) and return its accuracy on "
-              "(test_activations, y_test), a float: probe.score(test_activations, y_test).")
+HINT_PROBE = (
+    "fit LogisticRegression(max_iter=1000) on (train_activations, y_train) and return its accuracy on "
+    "(test_activations, y_test), a float: probe.score(test_activations, y_test)."
+)
 
 
 def _probe_problems() -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
@@ -169,7 +231,12 @@ def _probe_problems() -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.
         y_train, y_test = np.arange(n_train) % k, np.arange(n_test) % k
         train = means[y_train] + rng.normal(size=(n_train, d))
         test = means[y_test] + rng.normal(size=(n_test, d))
-        problems[f"{k} classes in {d} dimensions, {n_train} training and {n_test} held-out points"] = (train, y_train, test, y_test)
+        problems[f"{k} classes in {d} dimensions, {n_train} training and {n_test} held-out points"] = (
+            train,
+            y_train,
+            test,
+            y_test,
+        )
     return problems
 
 
@@ -179,18 +246,31 @@ def _probe_mistakes(train, y_train, test, y_test, expected: float) -> tuple[tupl
     on_train = LogisticRegression(max_iter=1000).fit(train, y_train).score(train, y_train)  # 1.0: separable
     swapped = LogisticRegression(max_iter=1000).fit(test, y_test).score(train, y_train)
     return (
-        (on_train, "that is the accuracy on the training activations; score the probe on the held-out ones, "
-                   "probe.score(test_activations, y_test). A probe that memorizes its training set says nothing."),
+        (
+            on_train,
+            "that is the accuracy on the training activations; score the probe on the held-out ones, "
+            "probe.score(test_activations, y_test). A probe that memorizes its training set says nothing.",
+        ),
         (1 - expected, "that is the error rate; the probe's accuracy counts the held-out points it gets right."),
-        (swapped, "train the probe on the training activations and score it on the held-out ones, not the other way round."),
+        (
+            swapped,
+            "train the probe on the training activations and score it on the held-out ones, not the other way round.",
+        ),
     )
 
 
 @exercise("A linear probe's held-out accuracy")
 def probe_accuracy(fn) -> CheckResult:
-    """Check ``fn(train_acts, y_train, test_acts, y_test)`` is a logistic regression's held-out accuracy, on two problems."""
-    crash_hints = ((ValueError, "inconsistent numbers of samples",
-                    "pair each activation matrix with its own labels: fit(train_activations, y_train), then score(test_activations, y_test)."),)
+    """Check ``fn(train_acts, y_train, test_acts, y_test)`` is a logistic regression's held-out accuracy, on two
+    problems."""
+    crash_hints = (
+        (
+            ValueError,
+            "inconsistent numbers of samples",
+            "pair each activation matrix with its own labels: fit(train_activations, y_train), then "
+            "score(test_activations, y_test).",
+        ),
+    )
     scores = []
     for description, (train, y_train, test, y_test) in _probe_problems().items():
         with case(description, label="problem"):
@@ -198,11 +278,26 @@ def probe_accuracy(fn) -> CheckResult:
             expected = reference_probe_accuracy(train, y_train, test, y_test)
             value = as_number(received, "probe_accuracy", hint=HINT_PROBE)
             if 1 < value <= 100 and abs(value / 100 - expected) <= PROBE_TOLERANCE:
-                raise Wrong("probe_accuracy is not right.", f"expected: {expected:.4g}", f"received: {value:.4g}",
-                            hint="return a fraction between 0 and 1, not a percentage.")
-            if not abs(value - expected) <= PROBE_TOLERANCE:  # (NaN too) only then fit the probes that the slips would have fitted
-                expect_close(value, expected, name="probe_accuracy", rtol=0.0, atol=PROBE_TOLERANCE, hint=HINT_PROBE,
-                             mistakes=_probe_mistakes(train, y_train, test, y_test, expected))
+                raise Wrong(
+                    "probe_accuracy is not right.",
+                    f"expected: {expected:.4g}",
+                    f"received: {value:.4g}",
+                    hint="return a fraction between 0 and 1, not a percentage.",
+                )
+            if (
+                not abs(value - expected) <= PROBE_TOLERANCE
+            ):  # (NaN too) only then fit the probes that the slips would have fitted
+                expect_close(
+                    value,
+                    expected,
+                    name="probe_accuracy",
+                    rtol=0.0,
+                    atol=PROBE_TOLERANCE,
+                    hint=HINT_PROBE,
+                    mistakes=_probe_mistakes(train, y_train, test, y_test, expected),
+                )
         scores.append(expected)
-    return (f"correct — about {scores[0]:.2f} and {scores[1]:.2f} held out, although a probe this flexible fits its "
-            "training points perfectly.")
+    return (
+        f"correct — about {scores[0]:.2f} and {scores[1]:.2f} held out, although a probe this flexible fits its "
+        "training points perfectly."
+    )

@@ -106,26 +106,43 @@ def build_mlp(fn) -> CheckResult:
 
     model = call(fn, name="build_mlp", returns="model")
     if not isinstance(model, keras.Model):
-        layers = isinstance(model, (list, tuple)) and model and all(isinstance(layer, keras.layers.Layer) for layer in model)
-        raise Wrong(f"build_mlp should return a Keras model, got {_a(type(model).__name__)}.",
-                    hint="wrap the list of layers in a model: return keras.Sequential([...])." if layers else "return keras.Sequential([...]).")
+        layers = (
+            isinstance(model, (list, tuple)) and model and all(isinstance(layer, keras.layers.Layer) for layer in model)
+        )
+        raise Wrong(
+            f"build_mlp should return a Keras model, got {_a(type(model).__name__)}.",
+            hint="wrap the list of layers in a model: return keras.Sequential([...])."
+            if layers
+            else "return keras.Sequential([...]).",
+        )
     try:
         got = _describe_all(model.layers)
     except Exception:  # a subclassed model whose layers cannot be listed
-        raise Wrong("the layers of your model cannot be listed.", hint="build the model with keras.Sequential([...]).") from None
+        raise Wrong(
+            "the layers of your model cannot be listed.", hint="build the model with keras.Sequential([...])."
+        ) from None
     if got != SEED_MLP:
-        raise Wrong("the layers are not right.", "expected: " + " → ".join(SEED_MLP), "received: " + " → ".join(got) if got else "received: no layers", hint=_layer_hint(got))
+        raise Wrong(
+            "the layers are not right.",
+            "expected: " + " → ".join(SEED_MLP),
+            "received: " + " → ".join(got) if got else "received: no layers",
+            hint=_layer_hint(got),
+        )
     x = np.zeros((2, 28, 28), dtype=np.float32)  # a batch of two blank images, as load_mnist returns them
     try:
         out = np.asarray(model(x))
     except (Exception, SystemExit) as error:  # the layers are right but the input shape is not
         first_line = (_message(error).splitlines() or [""])[0]
         raise Wrong(
-            "the model does not accept a batch of 28×28 images.", f"{type(error).__name__}: {first_line}",
+            "the model does not accept a batch of 28×28 images.",
+            f"{type(error).__name__}: {first_line}",
             hint="begin with keras.Input(shape=(28, 28)) — the images come as (n, 28, 28), not as 784-vectors.",
         ) from None
     if out.shape != (2, 10):
-        raise Wrong(f"for a batch of 2 images the model returns shape {out.shape}, expected (2, 10).", hint="keras.Input(shape=(28, 28)), then Flatten().")
+        raise Wrong(
+            f"for a batch of 2 images the model returns shape {out.shape}, expected (2, 10).",
+            hint="keras.Input(shape=(28, 28)), then Flatten().",
+        )
     return "correct — 109,386 weights and biases, the architecture of the pretrained 'mlp'."
 
 
@@ -153,14 +170,16 @@ def _saturated(probabilities: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np
 
 
 def _accuracy_batches() -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    small = np.array([  # (6, 4): rows 2 and 3 are wrong, one predicted above its label, one below
-        [0.00, 1.00, 0.00, 0.00],  # true 1, predicted 1 with certainty (a saturated softmax)
-        [0.70, 0.10, 0.10, 0.10],  # true 0, predicted 0
-        [0.05, 0.05, 0.30, 0.60],  # true 2, predicted 3
-        [0.25, 0.40, 0.20, 0.15],  # true 2, predicted 1
-        [0.10, 0.10, 0.10, 0.70],  # true 3, predicted 3
-        [0.30, 0.30, 0.35, 0.05],  # true 2, predicted 2
-    ])
+    small = np.array(
+        [  # (6, 4): rows 2 and 3 are wrong, one predicted above its label, one below
+            [0.00, 1.00, 0.00, 0.00],  # true 1, predicted 1 with certainty (a saturated softmax)
+            [0.70, 0.10, 0.10, 0.10],  # true 0, predicted 0
+            [0.05, 0.05, 0.30, 0.60],  # true 2, predicted 3
+            [0.25, 0.40, 0.20, 0.15],  # true 2, predicted 1
+            [0.10, 0.10, 0.10, 0.70],  # true 3, predicted 3
+            [0.30, 0.30, 0.35, 0.05],  # true 2, predicted 2
+        ]
+    )
     return {
         "6 examples, 4 classes": (small, np.array([1, 0, 2, 2, 3, 2])),
         "40 random examples, 7 classes": _saturated(*_batch(4, 40, 7, 13)),
@@ -169,8 +188,10 @@ def _accuracy_batches() -> dict[str, tuple[np.ndarray, np.ndarray]]:
 
 # --- exercise 2: accuracy ---------------------------------------------------------------------
 
-HINT_ACC_AXIS = ("the shapes do not match: np.argmax(probabilities, axis=1) gives one class per row (per example), "
-                 "shape (n,) like y; axis=0 gives one per column (per class).")
+HINT_ACC_AXIS = (
+    "the shapes do not match: np.argmax(probabilities, axis=1) gives one class per row (per example), "
+    "shape (n,) like y; axis=0 gives one per column (per class)."
+)
 HINT_ACC = "predicted class = np.argmax(probabilities, axis=1); accuracy = mean of (predicted == y)."
 HINT_ACC_EQUAL = "a prediction is right when the predicted class equals the label: compare with ==, not <= or >=."
 
@@ -179,15 +200,30 @@ def _accuracy_mistakes(probabilities: np.ndarray, y: np.ndarray) -> tuple[tuple[
     predicted = np.argmax(probabilities, axis=1)
     right = np.mean(predicted == y)
     return (
-        (np.sum(predicted == y), "that is the number of correct predictions; divide by the number of examples (np.mean does both)."),
+        (
+            np.sum(predicted == y),
+            "that is the number of correct predictions; divide by the number of examples (np.mean does both).",
+        ),
         (100 * right, "return a fraction between 0 and 1, not a percentage."),
         (1 - right, "that is the error rate; accuracy counts the predictions that are right."),
-        (np.mean(probabilities.max(axis=1) == y), "np.max gives the highest probability; np.argmax(..., axis=1) gives the class it belongs to."),
-        (np.mean(np.argmax(probabilities) == y), "np.argmax without an axis gives one index into the flattened array; use axis=1 for one class per row."),
+        (
+            np.mean(probabilities.max(axis=1) == y),
+            "np.max gives the highest probability; np.argmax(..., axis=1) gives the class it belongs to.",
+        ),
+        (
+            np.mean(np.argmax(probabilities) == y),
+            "np.argmax without an axis gives one index into the flattened array; use axis=1 for one class per row.",
+        ),
         (np.mean(predicted <= y), HINT_ACC_EQUAL),
         (np.mean(predicted >= y), HINT_ACC_EQUAL),
-        (np.sum(predicted == y) // len(y), "`//` is integer division and rounds the accuracy down to 0; use `/` (or np.mean)."),
-        *((round(right, digits), "return the exact fraction; do not round it (rounding is for printing).") for digits in (1, 2, 3)),
+        (
+            np.sum(predicted == y) // len(y),
+            "`//` is integer division and rounds the accuracy down to 0; use `/` (or np.mean).",
+        ),
+        *(
+            (round(right, digits), "return the exact fraction; do not round it (rounding is for printing).")
+            for digits in (1, 2, 3)
+        ),
     )
 
 
@@ -198,24 +234,41 @@ def accuracy(fn) -> CheckResult:
     received = []
     for description, (probabilities, y) in batches.items():
         with case(description, label="batch"):
-            answer = call(fn, probabilities, y, name="accuracy", crash_hints=((ValueError, "could not be broadcast", HINT_ACC_AXIS),))
+            answer = call(
+                fn,
+                probabilities,
+                y,
+                name="accuracy",
+                crash_hints=((ValueError, "could not be broadcast", HINT_ACC_AXIS),),
+            )
             received.append(as_number(answer, "accuracy(probabilities, y)", hint=HINT_ACC))
     slips = [_accuracy_mistakes(p, y) for p, y in batches.values()]  # slips[batch][slip] = (value, hint)
     mistakes = tuple(([s[j][0] for s in slips], slips[0][j][1]) for j in range(len(slips[0])))
     with case("; ".join(f"({i + 1}) {name}" for i, name in enumerate(batches)), label="batches"):
-        expect_close(np.array(received), [reference_accuracy(p, y) for p, y in batches.values()], name="accuracy(probabilities, y)",
-                     mistakes=mistakes, hint=HINT_ACC)
+        expect_close(
+            np.array(received),
+            [reference_accuracy(p, y) for p, y in batches.values()],
+            name="accuracy(probabilities, y)",
+            mistakes=mistakes,
+            hint=HINT_ACC,
+        )
     return "correct — 4 of the 6 predictions of the first batch are right, 27 of the 40 of the second."
 
 
 # --- exercise 3: confusion matrix -------------------------------------------------------------
 
-HINT_CM_SHAPE = ("make it n_classes × n_classes (np.zeros((n_classes, n_classes), dtype=int)): a class that never "
-                 "occurs still gets its row and column (scikit-learn: labels=range(n_classes)).")
-HINT_CM_FLOAT = ("the counts are right but stored as floats; the exercise asks for integer counts: "
-                 "np.zeros((n_classes, n_classes), dtype=int).")
-HINT_CM_SET = ("add 1 for every example, C[t, p] += 1 in a loop (or np.add.at(C, (y_true, y_pred), 1)). Setting C[t, p] = 1, "
-               "or C[y_true, y_pred] += 1 in one go, only marks which pairs occur: repeated pairs count once.")
+HINT_CM_SHAPE = (
+    "make it n_classes × n_classes (np.zeros((n_classes, n_classes), dtype=int)): a class that never "
+    "occurs still gets its row and column (scikit-learn: labels=range(n_classes))."
+)
+HINT_CM_FLOAT = (
+    "the counts are right but stored as floats; the exercise asks for integer counts: "
+    "np.zeros((n_classes, n_classes), dtype=int)."
+)
+HINT_CM_SET = (
+    "add 1 for every example, C[t, p] += 1 in a loop (or np.add.at(C, (y_true, y_pred), 1)). Setting C[t, p] = 1, "
+    "or C[y_true, y_pred] += 1 in one go, only marks which pairs occur: repeated pairs count once."
+)
 
 
 def _confusion_problems() -> dict[str, tuple[np.ndarray, np.ndarray, int]]:
@@ -224,7 +277,10 @@ def _confusion_problems() -> dict[str, tuple[np.ndarray, np.ndarray, int]]:
     y_pred = np.where(rng.random(50) < 0.6, y_true, rng.integers(0, 5, 50))
     return {
         "12 examples, 5 classes (class 4 never occurs)": (
-            np.array([0, 0, 1, 1, 1, 2, 2, 3, 3, 3, 3, 0]), np.array([0, 1, 1, 1, 2, 2, 0, 3, 1, 3, 2, 0]), 5),
+            np.array([0, 0, 1, 1, 1, 2, 2, 3, 3, 3, 3, 0]),
+            np.array([0, 1, 1, 1, 2, 2, 0, 3, 1, 3, 2, 0]),
+            5,
+        ),
         "50 random examples, 6 classes (class 5 never occurs)": (y_true, y_pred, 6),
     }
 
@@ -236,43 +292,67 @@ def confusion_matrix(fn) -> CheckResult:
     for description, (y_true, y_pred, n_classes) in _confusion_problems().items():
         expected = reference_confusion_matrix(y_true, y_pred, n_classes)
         mistakes = (
-            (expected.T, "rows are the true class and columns the prediction: add 1 to C[true, predicted], not C[predicted, true]."),
-            (expected / np.maximum(expected.sum(axis=1, keepdims=True), 1), "count the examples; do not normalize the rows."),
+            (
+                expected.T,
+                "rows are the true class and columns the prediction: add 1 to C[true, predicted], not "
+                "C[predicted, true].",
+            ),
+            (
+                expected / np.maximum(expected.sum(axis=1, keepdims=True), 1),
+                "count the examples; do not normalize the rows.",
+            ),
             (expected / expected.sum(), "count the examples; do not divide by their total."),
             ((expected > 0).astype(int), HINT_CM_SET),
-            (np.roll(expected, -1, axis=(0, 1)), "the classes are numbered from 0: add 1 to C[t, p], not C[t - 1, p - 1]."),
+            (
+                np.roll(expected, -1, axis=(0, 1)),
+                "the classes are numbered from 0: add 1 to C[t, p], not C[t - 1, p - 1].",
+            ),
         )
         with case(description, label="problem"):
-            counts = as_array(call(fn, y_true, y_pred, n_classes, name="confusion_matrix"), "the confusion matrix", dtype=None)
+            counts = as_array(
+                call(fn, y_true, y_pred, n_classes, name="confusion_matrix"), "the confusion matrix", dtype=None
+            )
             if counts.ndim == 2 and counts.shape != expected.shape:
-                raise Wrong(f"the confusion matrix has shape {counts.shape}, expected {expected.shape}.", hint=HINT_CM_SHAPE)
+                raise Wrong(
+                    f"the confusion matrix has shape {counts.shape}, expected {expected.shape}.", hint=HINT_CM_SHAPE
+                )
         cases.append((description, counts, expected, mistakes))
-    expect_close_on_each(cases, label="problem", name="the confusion matrix",
-                         hint="loop over the pairs: for t, p in zip(y_true, y_pred): C[t, p] += 1.")
+    expect_close_on_each(
+        cases,
+        label="problem",
+        name="the confusion matrix",
+        hint="loop over the pairs: for t, p in zip(y_true, y_pred): C[t, p] += 1.",
+    )
     for description, counts, _, _ in cases:
         if counts.dtype.kind not in "iu":
             with case(description, label="problem"):
-                raise Wrong(f"the confusion matrix holds {counts.dtype} values, not integer counts.", hint=HINT_CM_FLOAT)
+                raise Wrong(
+                    f"the confusion matrix holds {counts.dtype} values, not integer counts.", hint=HINT_CM_FLOAT
+                )
     return "correct — the diagonal holds the right answers, every other cell one kind of mistake."
 
 
 # --- exercise 4: most confident mistakes ------------------------------------------------------
 
-HINT_MCM_DIRECTION = ("a mistake is any row whose predicted class differs from y, predicted != y: "
-                      "a model errs both ways, predicting a larger or a smaller class than the label.")
+HINT_MCM_DIRECTION = (
+    "a mistake is any row whose predicted class differs from y, predicted != y: "
+    "a model errs both ways, predicting a larger or a smaller class than the label."
+)
 
 
 def _mistake_problems() -> dict[str, tuple[np.ndarray, np.ndarray, int]]:
-    small = np.array([  # (8, 3): five mistakes, predicted above and below the label
-        [0.90, 0.05, 0.05],  # 0: right (true 0), very confident
-        [0.12, 0.80, 0.08],  # 1: wrong (true 0, predicted 1), confidence 0.80
-        [0.05, 0.85, 0.10],  # 2: wrong (true 2, predicted 1), confidence 0.85
-        [0.05, 0.05, 0.90],  # 3: wrong (true 1, predicted 2), confidence 0.90
-        [0.60, 0.20, 0.20],  # 4: right (true 0)
-        [0.20, 0.15, 0.65],  # 5: wrong (true 0, predicted 2), confidence 0.65
-        [0.02, 0.97, 0.01],  # 6: right (true 1), the most confident of all
-        [0.02, 0.50, 0.48],  # 7: wrong (true 0, predicted 1), confidence 0.50, true class only 0.02
-    ])
+    small = np.array(
+        [  # (8, 3): five mistakes, predicted above and below the label
+            [0.90, 0.05, 0.05],  # 0: right (true 0), very confident
+            [0.12, 0.80, 0.08],  # 1: wrong (true 0, predicted 1), confidence 0.80
+            [0.05, 0.85, 0.10],  # 2: wrong (true 2, predicted 1), confidence 0.85
+            [0.05, 0.05, 0.90],  # 3: wrong (true 1, predicted 2), confidence 0.90
+            [0.60, 0.20, 0.20],  # 4: right (true 0)
+            [0.20, 0.15, 0.65],  # 5: wrong (true 0, predicted 2), confidence 0.65
+            [0.02, 0.97, 0.01],  # 6: right (true 1), the most confident of all
+            [0.02, 0.50, 0.48],  # 7: wrong (true 0, predicted 1), confidence 0.50, true class only 0.02
+        ]
+    )
     probabilities, y = _batch(12, 60, 5, 20)
     return {
         "8 examples, 3 classes, k = 3": (small, np.array([0, 0, 2, 1, 0, 0, 1, 0]), 3),
@@ -287,13 +367,31 @@ def _ranking_mistakes(probabilities: np.ndarray, y: np.ndarray, k: int) -> tuple
     order = np.argsort(-confidence[wrong], kind="stable")
     by_confidence = lambda rows: rows[np.argsort(-confidence[rows], kind="stable")][:k]  # noqa: E731
     return (
-        (np.argsort(-confidence)[:k], "keep only the mistakes (np.argmax(probabilities, axis=1) != y) before ranking by confidence."),
-        (wrong[order[::-1]][:k], "most confident first: sort the mistakes by decreasing confidence (np.argsort(-confidence))."),
-        (wrong[np.argsort(confidence[wrong], kind="stable")][:k], "most confident first: sort the mistakes by decreasing confidence (np.argsort(-confidence))."),
-        (np.sort(wrong[order][:k]), "return the indices in order of confidence, most confident first (not sorted by index)."),
-        (wrong[np.argsort(probabilities[wrong, y[wrong]], kind="stable")][:k], "confidence is the probability of the *predicted* class, probabilities.max(axis=1), not of the true one."),
+        (
+            np.argsort(-confidence)[:k],
+            "keep only the mistakes (np.argmax(probabilities, axis=1) != y) before ranking by confidence.",
+        ),
+        (
+            wrong[order[::-1]][:k],
+            "most confident first: sort the mistakes by decreasing confidence (np.argsort(-confidence)).",
+        ),
+        (
+            wrong[np.argsort(confidence[wrong], kind="stable")][:k],
+            "most confident first: sort the mistakes by decreasing confidence (np.argsort(-confidence)).",
+        ),
+        (
+            np.sort(wrong[order][:k]),
+            "return the indices in order of confidence, most confident first (not sorted by index).",
+        ),
+        (
+            wrong[np.argsort(probabilities[wrong, y[wrong]], kind="stable")][:k],
+            "confidence is the probability of the *predicted* class, probabilities.max(axis=1), not of the true one.",
+        ),
         (wrong[:k], "rank the mistakes by confidence; these are just the first mistakes in the data."),
-        (order[:k], "those are positions in the list of mistakes, not rows of the batch: map them back, wrong[order][:k]."),
+        (
+            order[:k],
+            "those are positions in the list of mistakes, not rows of the batch: map them back, wrong[order][:k].",
+        ),
         (confidence[wrong][order][:k], "return the indices of the examples, not their confidences."),
         (by_confidence(np.flatnonzero(predicted > y)), HINT_MCM_DIRECTION),
         (by_confidence(np.flatnonzero(predicted < y)), HINT_MCM_DIRECTION),
@@ -302,16 +400,34 @@ def _ranking_mistakes(probabilities: np.ndarray, y: np.ndarray, k: int) -> tuple
 
 @exercise("The most confident mistakes")
 def most_confident_mistakes(fn) -> CheckResult:
-    """Check ``fn(probabilities, y, k)`` returns the k wrong predictions with the highest confidence, on two problems."""
+    """Check ``fn(probabilities, y, k)`` returns the k wrong predictions with the highest confidence, on two
+    problems."""
     cases = []
     for description, (probabilities, y, k) in _mistake_problems().items():
         with case(description, label="problem"):
             indices = as_array(call(fn, probabilities, y, k, name="most_confident_mistakes"), "the indices", dtype=None)
             if indices.dtype.kind == "b":
-                raise Wrong("the indices are True/False values (a mask), not the examples' indices.",
-                            hint="return an array of k indices into the batch, e.g. wrong[order][:k] with wrong = np.flatnonzero(predicted != y).")
-        cases.append((description, indices, reference_most_confident_mistakes(probabilities, y, k), _ranking_mistakes(probabilities, y, k)))
-    expect_close_on_each(cases, label="problem", name="the indices", plural=True,
-                         hint="return exactly k indices (k = 3, then 7): wrong = np.flatnonzero(predicted != y); order those by "
-                              "confidence[wrong], highest first; keep k.")
+                raise Wrong(
+                    "the indices are True/False values (a mask), not the examples' indices.",
+                    hint=(
+                        "return an array of k indices into the batch, e.g. wrong[order][:k] with wrong = "
+                        "np.flatnonzero(predicted != y)."
+                    ),
+                )
+        cases.append(
+            (
+                description,
+                indices,
+                reference_most_confident_mistakes(probabilities, y, k),
+                _ranking_mistakes(probabilities, y, k),
+            )
+        )
+    expect_close_on_each(
+        cases,
+        label="problem",
+        name="the indices",
+        plural=True,
+        hint="return exactly k indices (k = 3, then 7): wrong = np.flatnonzero(predicted != y); order those by "
+        "confidence[wrong], highest first; keep k.",
+    )
     return "correct — these are the inputs to look at first when diagnosing a model."

@@ -77,7 +77,9 @@ def update_sums(names: list[str]) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("names", nargs="*", metavar="name", help=f"models to retrain: {', '.join(RECIPES)} (default: all)")
+    parser.add_argument(
+        "names", nargs="*", metavar="name", help=f"models to retrain: {', '.join(RECIPES)} (default: all)"
+    )
     names = parser.parse_args(argv).names or list(RECIPES)
     unknown = [name for name in names if name not in RECIPES]
     if unknown:
