@@ -10,7 +10,7 @@ import pytest
 from course_utils.checks import CORRECT, CRASHED, WRONG
 from course_utils.checks import gradient_attributions as check
 
-from .check_suite import GENERIC, assert_isolated, assert_survives, assert_verdict, text
+from .check_answers import Exercise, assert_verdict, judge, params, text
 
 # ---------------------------------------------------------------- Exercise 1: integrated gradients
 
@@ -195,15 +195,10 @@ def test_a_crash_that_is_no_known_slip_stays_a_crash():
 # --- answers that do not depend on the exercise -------------------------------------------------
 
 REFERENCES = {"integrated_gradients": ig_midpoint, "grad_cam_map": check.reference_grad_cam_map}
+EXERCISES = {name: Exercise(getattr(check, name), reference, [], {}) for name, reference in REFERENCES.items()}
 
 
-@pytest.mark.parametrize("exercise", list(REFERENCES))
-@pytest.mark.parametrize("case", GENERIC, ids=[c[0] for c in GENERIC])
-def test_generic_answers_never_break_a_check(exercise, case):
-    assert_survives(getattr(check, exercise), case)
-
-
-@pytest.mark.parametrize("exercise", list(REFERENCES))
-def test_a_vandal_cannot_change_the_checks_data(exercise):
-    """The vandal also reaches through grad_fn into the toy model's weights."""
-    assert_isolated(getattr(check, exercise), REFERENCES[exercise])
+@pytest.mark.parametrize(*params(EXERCISES))
+def test_generic_answers_and_vandals(kind, exercise, answer, expected):
+    """Every generic answer gets its verdict; the vandal also reaches through grad_fn into the toy model's weights."""
+    judge(kind, exercise, answer, expected)

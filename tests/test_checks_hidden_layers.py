@@ -10,7 +10,7 @@ from sklearn.linear_model import LogisticRegression
 from course_utils.checks import CORRECT, CRASHED, WRONG
 from course_utils.checks import hidden_layers as check
 
-from .check_suite import GENERIC, assert_isolated, assert_survives, assert_verdict
+from .check_answers import Exercise, assert_verdict, judge, params
 
 flat = lambda x: x.reshape(len(x), -1)  # noqa: E731
 dead_mask = lambda a: np.all(a == 0, axis=0)  # noqa: E731
@@ -111,18 +111,14 @@ def test_a_crash_that_is_no_known_slip_stays_a_crash():
 # --- answers that do not depend on the exercise -------------------------------------------------
 
 REFERENCES = {"dense_relu": check.reference_dense_relu, "find_dead_units": check.reference_find_dead_units, "probe_accuracy": probe}
+A_TUPLE = {"pair of hostile objects": "np.where(mask)", "three hostile objects": "np.where(mask)"}  # "returned a tuple"
+EXERCISES = {name: Exercise(getattr(check, name), reference, [], {}, generic=A_TUPLE if name == "find_dead_units" else {})
+             for name, reference in REFERENCES.items()}
 
 
-@pytest.mark.parametrize("exercise", list(REFERENCES))
-@pytest.mark.parametrize("case", GENERIC, ids=[c[0] for c in GENERIC])
-def test_generic_answers_never_break_a_check(exercise, case):
-    tuple_message = exercise == "find_dead_units" and case[0] == "tuple of hostile objects"
-    assert_survives(getattr(check, exercise), case, "np.where(mask)" if tuple_message else None)
-
-
-@pytest.mark.parametrize("exercise", list(REFERENCES))
-def test_a_vandal_cannot_change_the_checks_data(exercise):
-    assert_isolated(getattr(check, exercise), REFERENCES[exercise])
+@pytest.mark.parametrize(*params(EXERCISES))
+def test_generic_answers_and_vandals(kind, exercise, answer, expected):
+    judge(kind, exercise, answer, expected)
 
 
 # --- the check's data and references -------------------------------------------------------------

@@ -13,7 +13,7 @@ from course_utils.checks import CORRECT, WRONG
 from course_utils.checks import keras_mnist as check
 from course_utils.models import build
 
-from .check_suite import GENERIC, assert_isolated, assert_survives, assert_verdict
+from .check_answers import GENERIC, Exercise, assert_verdict, judge, params
 
 L = keras.layers
 
@@ -156,18 +156,16 @@ REFERENCES = {
     "most_confident_mistakes": check.reference_most_confident_mistakes,
 }
 MODEL_MESSAGE = {"list": "list", "text": "str", "dict": "dict", "hostile object": "Hostile", "generator": "generator"}
+NOT_A_MODEL = {label: MODEL_MESSAGE.get(label, "Keras model") for label, _, status, _ in GENERIC if status == WRONG and label != "no return"}
+EXERCISES = {
+    "build_mlp": Exercise(check.build_mlp, lambda: build("mlp"), [], {}, generic=NOT_A_MODEL, isolated=False),  # no inputs to wreck
+    **{name: Exercise(getattr(check, name), reference, [], {}) for name, reference in REFERENCES.items()},
+}
 
 
-@pytest.mark.parametrize("exercise", ["build_mlp", *REFERENCES])
-@pytest.mark.parametrize("case", GENERIC, ids=[c[0] for c in GENERIC])
-def test_generic_answers_never_break_a_check(exercise, case):
-    not_a_model = exercise == "build_mlp" and case[2] == WRONG and case[0] != "no return"  # "should return a Keras model"
-    assert_survives(getattr(check, exercise), case, MODEL_MESSAGE.get(case[0], "Keras model") if not_a_model else None)
-
-
-@pytest.mark.parametrize("exercise", list(REFERENCES))
-def test_a_vandal_cannot_change_the_checks_data(exercise):
-    assert_isolated(getattr(check, exercise), REFERENCES[exercise])
+@pytest.mark.parametrize(*params(EXERCISES))
+def test_generic_answers_and_vandals(kind, exercise, answer, expected):
+    judge(kind, exercise, answer, expected)
 
 
 def test_a_model_that_fails_on_a_batch_is_a_wrong_answer_even_with_an_empty_error_message():

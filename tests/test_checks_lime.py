@@ -12,7 +12,7 @@ from course_utils import lime
 from course_utils.checks import CORRECT, CRASHED, WRONG
 from course_utils.checks import lime as check
 
-from .check_suite import GENERIC, assert_isolated, assert_survives, assert_verdict
+from .check_answers import GENERIC, Exercise, assert_verdict, judge, params
 
 # --------------------------------------------------------------------------- Exercise 1: kernel
 
@@ -124,7 +124,7 @@ RIDGE_ANSWERS = [
     (_intercept_slip(lambda Z, y, w, c: np.average(y, weights=w)), WRONG, "subtract the weighted mean features times coef"),
     (_intercept_slip(lambda Z, y, w, c: y.mean() - Z.mean(axis=0) @ c), WRONG, "use the weighted means in the intercept too"),
     (_intercept_slip(lambda Z, y, w, c: np.average(y, weights=w) + np.average(Z, axis=0, weights=w) @ c), WRONG, "mind the sign"),
-    (lambda *args: reference_ridge(*args)[::-1], WRONG, "returned (intercept, coef)"),
+    (lambda *args: reference_ridge(*args)[::-1], WRONG, "returned its results in the wrong order"),
     (lambda *args: np.r_[reference_ridge(*args)[1], reference_ridge(*args)[0]], WRONG, "got one array of 4 numbers"),
     (lambda *args: reference_ridge(*args)[0], WRONG, "return coef, intercept"),
     (lambda *args: (reference_ridge(*args)[0][:, None], reference_ridge(*args)[1]), WRONG, "coef.ravel()"),
@@ -186,16 +186,12 @@ def test_the_random_pair_is_informative():
 
 REFERENCES = {"kernel_weights": gauss, "weighted_ridge": reference_ridge, "top_k_jaccard": reference_jaccard}
 RIDGE_MESSAGE = {"text": "string", "list": "list of 3 things", "hostile object": "Hostile", "dict": "dict", "generator": "generator",
-                 "complex array": "two things", "huge array": "two things", "array of text": "two things"}
+                 "complex array": "2 results", "huge array": "2 results", "array of text": "2 results"}
+NOT_A_PAIR = {label: RIDGE_MESSAGE.get(label, "") for label, _, status, _ in GENERIC if status == WRONG and label != "no return"}
+EXERCISES = {name: Exercise(getattr(check, name), reference, [], {}, generic=NOT_A_PAIR if name == "weighted_ridge" else {})
+             for name, reference in REFERENCES.items()}
 
 
-@pytest.mark.parametrize("exercise", list(REFERENCES))
-@pytest.mark.parametrize("case", GENERIC, ids=[c[0] for c in GENERIC])
-def test_generic_answers_never_break_a_check(exercise, case):
-    not_a_pair = exercise == "weighted_ridge" and case[2] == WRONG and case[0] != "no return"  # "should return two things"
-    assert_survives(getattr(check, exercise), case, RIDGE_MESSAGE.get(case[0], "") if not_a_pair else None)
-
-
-@pytest.mark.parametrize("exercise", list(REFERENCES))
-def test_a_vandal_cannot_change_the_checks_data(exercise):
-    assert_isolated(getattr(check, exercise), REFERENCES[exercise])
+@pytest.mark.parametrize(*params(EXERCISES))
+def test_generic_answers_and_vandals(kind, exercise, answer, expected):
+    judge(kind, exercise, answer, expected)

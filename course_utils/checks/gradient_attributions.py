@@ -18,7 +18,7 @@ from typing import Callable
 import numpy as np
 
 from course_utils.checks import CheckResult, Wrong, call, exercise
-from course_utils.checks._compare import about, array_of_numbers, expect_close_on_each
+from course_utils.checks._answers import as_array, case, expect_close_on_each
 
 __all__ = ["integrated_gradients", "grad_cam_map"]
 
@@ -129,7 +129,7 @@ def _gap_line(received, model, x, baseline) -> tuple[str, np.ndarray | None]:
     """The completeness gap of the learner's result, when it has the shape of x."""
     change = model(x) - model(baseline)  # (n,): what the attributions should add up to
     try:
-        got = array_of_numbers(received, name="your attributions")
+        got = as_array(received, "your attributions", dtype=None)
     except Wrong:
         return "", None
     if got.shape != x.shape:
@@ -149,13 +149,13 @@ def integrated_gradients(fn) -> CheckResult:
         model = _SmoothModel(**settings)
         expected = reference_integrated_gradients_riemann(model.grad, x, baseline, n_steps)
         mistakes = _ig_mistakes(model.grad, x, baseline, n_steps)  # computed before the learner's code runs
-        with about("problem", description):  # the learner's grad_fn belongs to a model of its own
+        with case(description, label="problem"):  # the learner's grad_fn belongs to a model of its own
             received = call(fn, _SmoothModel(**settings).grad, x, baseline, n_steps, name="integrated_gradients_riemann", crash_hints=crash_hints)
         gap_line, relative_gap = _gap_line(received, model, x, baseline)
         cases.append((description, received, expected, mistakes, gap_line))
         gaps.append(relative_gap)
         steps.append(n_steps)
-    expect_close_on_each(cases, what="problem", name="your attributions", plural=True, rtol=1e-6, atol=1e-9,
+    expect_close_on_each(cases, label="problem", name="your attributions", plural=True, rtol=1e-6, atol=1e-9,
                          hint="average grad_fn(baseline + α (x − baseline)) over α = (k + 0.5) / n_steps, then multiply by (x − baseline).")
     worst = max(float(np.max(np.abs(gap))) for gap in gaps)
     return (f"correct — your attributions add up to f(x) − f(baseline) up to a completeness gap of "
@@ -207,9 +207,9 @@ def grad_cam_map(fn) -> CheckResult:
     """Check ``fn(feature_maps, gradients)`` returns ``ReLU(Σ_k mean(∂y/∂A_k) A_k)``, shape (n, h, w), on two batches."""
     cases = []
     for description, (A, dA) in _cam_problems().items():
-        with about("feature maps", description):
+        with case(description, label="feature maps"):
             received = call(fn, A, dA, name="grad_cam_map")
         cases.append((description, received, reference_grad_cam_map(A, dA), _cam_mistakes(A, dA)))
-    expect_close_on_each(cases, what="feature maps", name="your map",
+    expect_close_on_each(cases, label="feature maps", name="your map",
                          hint="weights = gradients.mean(axis=(1, 2)); map = ReLU(Σ_k weights[:, k] · A[..., k]).")
     return "correct — Grad-CAM is a linear model over feature maps: one averaged-gradient weight per channel, then a ReLU."

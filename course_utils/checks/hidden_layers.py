@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from course_utils.checks import CheckResult, Wrong, call, exercise
-from course_utils.checks._compare import about, array_of_numbers, expect_close_on_each, expect_number, number
+from course_utils.checks._answers import as_array, as_number, case, expect_close, expect_close_on_each
 
 __all__ = ["dense_relu", "probe_accuracy", "find_dead_units"]
 
@@ -23,8 +23,8 @@ def reference_dense_relu(x: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndar
 
 
 def reference_probe_accuracy(train_activations, y_train, test_activations, y_test) -> float:
-    """Held-out accuracy of a logistic-regression probe (see ``course_utils.hidden.linear_probe``)."""
-    from course_utils.hidden import linear_probe
+    """Held-out accuracy of a logistic-regression probe (see ``course_utils.probes.linear_probe``)."""
+    from course_utils.probes import linear_probe
 
     return linear_probe(train_activations, y_train, test_activations, y_test)
 
@@ -90,10 +90,10 @@ def dense_relu(fn) -> CheckResult:
     """Check ``fn(x, W, b)`` equals ``relu(x.reshape(n, -1) @ W + b)``, on two batches of different sizes."""
     cases = []
     for description, (x, W, b) in _dense_problems().items():
-        with about("batch", description):
+        with case(description, label="batch"):
             received = call(fn, x, W, b, name="dense_relu", crash_hints=_dense_crash_hints(len(x)))
         cases.append((description, received, reference_dense_relu(x, W, b), _dense_mistakes(x, W, b)))
-    expect_close_on_each(cases, what="batch", name="dense_relu(x, W, b)", rtol=1e-5, atol=1e-7,
+    expect_close_on_each(cases, label="batch", name="dense_relu(x, W, b)", rtol=1e-5, atol=1e-7,
                          hint="flatten each image with x.reshape(len(x), -1), multiply by W (784 × units), add b, then np.maximum(..., 0).")
     return "correct — a Dense layer is a linear map followed by a ReLU; that is all the network does, layer after layer."
 
@@ -137,18 +137,18 @@ def find_dead_units(fn) -> CheckResult:
     """Check ``fn(activations)`` returns the indices of the units that are 0 on every example, on two problems."""
     cases = []
     for description, (activations, expected) in _dead_unit_problems().items():
-        with about("activations", description):
+        with case(description, label="activations"):
             received = call(fn, activations, name="find_dead_units")
             if isinstance(received, tuple):
                 raise Wrong("find_dead_units returned a tuple, not an array of indices.", hint="np.where(mask) returns a tuple of arrays, "
                             "one per axis; take np.where(mask)[0], or use np.flatnonzero(mask).")
-            indices = array_of_numbers(received, name="find_dead_units(activations)",
-                                       hint="collect the indices in a NumPy array, e.g. np.flatnonzero(mask)." if isinstance(received, (list, set)) else "")
+            indices = as_array(received, "find_dead_units(activations)", dtype=None,
+                               hint="collect the indices in a NumPy array, e.g. np.flatnonzero(mask)." if isinstance(received, (list, set)) else "")
             if indices.dtype.kind == "b":
                 raise Wrong("find_dead_units returned a mask of True/False values, not the units' indices.",
                             hint="turn the mask into indices with np.flatnonzero(mask).")
         cases.append((description, indices, expected, _dead_unit_mistakes(activations, expected)))
-    expect_close_on_each(cases, what="activations", name="find_dead_units(activations)",
+    expect_close_on_each(cases, label="activations", name="find_dead_units(activations)",
                          hint="a unit is dead when its column is 0 for every row: np.flatnonzero(np.all(activations == 0, axis=0)).")
     return "correct — a dead unit never fires, on any input; one that fires rarely is alive."
 
@@ -193,16 +193,16 @@ def probe_accuracy(fn) -> CheckResult:
                     "pair each activation matrix with its own labels: fit(train_activations, y_train), then score(test_activations, y_test)."),)
     scores = []
     for description, (train, y_train, test, y_test) in _probe_problems().items():
-        with about("problem", description):
+        with case(description, label="problem"):
             received = call(fn, train, y_train, test, y_test, name="probe_accuracy", crash_hints=crash_hints)
             expected = reference_probe_accuracy(train, y_train, test, y_test)
-            value = number(received, name="probe_accuracy", hint=HINT_PROBE)
+            value = as_number(received, "probe_accuracy", hint=HINT_PROBE)
             if 1 < value <= 100 and abs(value / 100 - expected) <= PROBE_TOLERANCE:
                 raise Wrong("probe_accuracy is not right.", f"expected: {expected:.4g}", f"received: {value:.4g}",
                             hint="return a fraction between 0 and 1, not a percentage.")
             if not abs(value - expected) <= PROBE_TOLERANCE:  # (NaN too) only then fit the probes that the slips would have fitted
-                expect_number(value, expected, name="probe_accuracy", rtol=0.0, atol=PROBE_TOLERANCE, hint=HINT_PROBE,
-                              mistakes=_probe_mistakes(train, y_train, test, y_test, expected))
+                expect_close(value, expected, name="probe_accuracy", rtol=0.0, atol=PROBE_TOLERANCE, hint=HINT_PROBE,
+                             mistakes=_probe_mistakes(train, y_train, test, y_test, expected))
         scores.append(expected)
     return (f"correct — about {scores[0]:.2f} and {scores[1]:.2f} held out, although a probe this flexible fits its "
             "training points perfectly.")

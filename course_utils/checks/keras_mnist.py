@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from course_utils.checks import CheckResult, Wrong, _a, _message, call, exercise
-from course_utils.checks._compare import about, array_of_numbers, expect_close, expect_close_on_each, number
+from course_utils.checks._answers import as_array, as_number, case, expect_close, expect_close_on_each
 
 __all__ = ["build_mlp", "accuracy", "confusion_matrix", "most_confident_mistakes"]
 
@@ -197,12 +197,12 @@ def accuracy(fn) -> CheckResult:
     batches = _accuracy_batches()
     received = []
     for description, (probabilities, y) in batches.items():
-        with about("batch", description):
+        with case(description, label="batch"):
             answer = call(fn, probabilities, y, name="accuracy", crash_hints=((ValueError, "could not be broadcast", HINT_ACC_AXIS),))
-            received.append(number(answer, name="accuracy(probabilities, y)", hint=HINT_ACC))
+            received.append(as_number(answer, "accuracy(probabilities, y)", hint=HINT_ACC))
     slips = [_accuracy_mistakes(p, y) for p, y in batches.values()]  # slips[batch][slip] = (value, hint)
     mistakes = tuple(([s[j][0] for s in slips], slips[0][j][1]) for j in range(len(slips[0])))
-    with about("batches", "; ".join(f"({i + 1}) {name}" for i, name in enumerate(batches))):
+    with case("; ".join(f"({i + 1}) {name}" for i, name in enumerate(batches)), label="batches"):
         expect_close(np.array(received), [reference_accuracy(p, y) for p, y in batches.values()], name="accuracy(probabilities, y)",
                      mistakes=mistakes, hint=HINT_ACC)
     return "correct — 4 of the 6 predictions of the first batch are right, 27 of the 40 of the second."
@@ -242,16 +242,16 @@ def confusion_matrix(fn) -> CheckResult:
             ((expected > 0).astype(int), HINT_CM_SET),
             (np.roll(expected, -1, axis=(0, 1)), "the classes are numbered from 0: add 1 to C[t, p], not C[t - 1, p - 1]."),
         )
-        with about("problem", description):
-            counts = array_of_numbers(call(fn, y_true, y_pred, n_classes, name="confusion_matrix"), name="the confusion matrix")
+        with case(description, label="problem"):
+            counts = as_array(call(fn, y_true, y_pred, n_classes, name="confusion_matrix"), "the confusion matrix", dtype=None)
             if counts.ndim == 2 and counts.shape != expected.shape:
                 raise Wrong(f"the confusion matrix has shape {counts.shape}, expected {expected.shape}.", hint=HINT_CM_SHAPE)
         cases.append((description, counts, expected, mistakes))
-    expect_close_on_each(cases, what="problem", name="the confusion matrix",
+    expect_close_on_each(cases, label="problem", name="the confusion matrix",
                          hint="loop over the pairs: for t, p in zip(y_true, y_pred): C[t, p] += 1.")
     for description, counts, _, _ in cases:
         if counts.dtype.kind not in "iu":
-            with about("problem", description):
+            with case(description, label="problem"):
                 raise Wrong(f"the confusion matrix holds {counts.dtype} values, not integer counts.", hint=HINT_CM_FLOAT)
     return "correct — the diagonal holds the right answers, every other cell one kind of mistake."
 
@@ -305,13 +305,13 @@ def most_confident_mistakes(fn) -> CheckResult:
     """Check ``fn(probabilities, y, k)`` returns the k wrong predictions with the highest confidence, on two problems."""
     cases = []
     for description, (probabilities, y, k) in _mistake_problems().items():
-        with about("problem", description):
-            indices = array_of_numbers(call(fn, probabilities, y, k, name="most_confident_mistakes"), name="the indices")
+        with case(description, label="problem"):
+            indices = as_array(call(fn, probabilities, y, k, name="most_confident_mistakes"), "the indices", dtype=None)
             if indices.dtype.kind == "b":
                 raise Wrong("the indices are True/False values (a mask), not the examples' indices.",
                             hint="return an array of k indices into the batch, e.g. wrong[order][:k] with wrong = np.flatnonzero(predicted != y).")
         cases.append((description, indices, reference_most_confident_mistakes(probabilities, y, k), _ranking_mistakes(probabilities, y, k)))
-    expect_close_on_each(cases, what="problem", name="the indices", plural=True,
+    expect_close_on_each(cases, label="problem", name="the indices", plural=True,
                          hint="return exactly k indices (k = 3, then 7): wrong = np.flatnonzero(predicted != y); order those by "
                               "confidence[wrong], highest first; keep k.")
     return "correct — these are the inputs to look at first when diagnosing a model."

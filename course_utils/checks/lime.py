@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 
 from course_utils import lime
-from course_utils.checks import CheckResult, Wrong, _a, call, exercise, show
-from course_utils.checks._compare import about, array_of_numbers, expect_close, expect_close_on_each, number, short
+from course_utils.checks import CheckResult, Wrong, call, exercise
+from course_utils.checks._answers import as_number, case, expect_close, expect_close_on_each, show, unpack
 
 __all__ = ["kernel_weights", "weighted_ridge", "top_k_jaccard"]
 
@@ -49,10 +49,10 @@ def kernel_weights(fn) -> CheckResult:
     """Check ``fn(distances, kernel_width)`` returns ``exp(-d² / (2 w²))`` with the shape of ``distances``, on two inputs."""
     cases = []
     for description, (d, width) in _kernel_problems().items():
-        with about("input", description):
+        with case(description, label="input"):
             got = call(fn, d, width, name="kernel_weights", crash_hints=((TypeError, "can be converted to Python scalars", HINT_MATH_EXP),))
         cases.append((description, got, lime.kernel_weights(d, width), _kernel_mistakes(d, width)))
-    expect_close_on_each(cases, what="input", name="kernel_weights(distances, kernel_width)",
+    expect_close_on_each(cases, label="input", name="kernel_weights(distances, kernel_width)",
                          hint="the weight of a sample at distance d is np.exp(-d**2 / (2 * kernel_width**2)); it is 1 at d = 0.")
     return "correct — a sample at distance w weighs exp(-1/2) ≈ 0.61, one at 3w about 0.01."
 
@@ -85,30 +85,17 @@ def _ridge(Z, y, weights, alpha, *, center_with=None, penalize_intercept=False):
     return coef, y_mean - z_mean @ coef
 
 
-HINT_RIDGE_ORDER = "return them in the order (coef, intercept): `return coef, intercept` — you returned the intercept first."
-HINT_RIDGE_PAIR = "end with `return coef, intercept` — two things, the coefficient array and the intercept."
-
-
-def _unpack(got, k: int) -> tuple[np.ndarray, float]:
+def _coef_and_intercept(got, expected: tuple[np.ndarray, float]) -> tuple[np.ndarray, float]:
     """(coef, intercept) from what the learner returned, or a wrong answer that says what is amiss."""
-    if not isinstance(got, (tuple, list)) or len(got) != 2:
-        what = "a string" if isinstance(got, str) else _a(type(got).__name__)
-        if isinstance(got, (tuple, list)):
-            what += f" of {len(got)} things"
-        if isinstance(got, np.ndarray) and got.shape == (k + 1,):
-            what = f"one array of {k + 1} numbers"
-        raise Wrong(f"fit_weighted_ridge should return two things, (coef, intercept); got {what}.",
-                    f"received: {short(got) if isinstance(got, np.ndarray) else show(got)}", hint=HINT_RIDGE_PAIR)
-    first, second = (array_of_numbers(part, name=name) for part, name in zip(got, ("coef (the first thing returned)", "intercept (the second)")))
-    if first.size == 1 and second.shape == (k,):
-        raise Wrong("fit_weighted_ridge returned (intercept, coef).", f"first: {short(first)}", f"second: {short(second)}", hint=HINT_RIDGE_ORDER)
-    if first.size == k and first.shape != (k,):
-        raise Wrong(f"coef has shape {first.shape}, expected ({k},).", f"received: {short(first)}",
+    coef, intercept = unpack(got, ("coef", "intercept"), expected, function="fit_weighted_ridge")
+    k = len(expected[0])
+    if coef.size == k and coef.shape != (k,):
+        raise Wrong(f"coef has shape {coef.shape}, expected ({k},).", f"received: {show(coef)}",
                     hint="return coef as a flat array of k numbers: coef.ravel() (y should be a vector of shape (m,), not a column).")
-    if second.size != 1:
-        raise Wrong(f"the intercept should be one number, got an array of shape {second.shape}.", f"received: {short(second)}",
+    if intercept.size != 1:
+        raise Wrong(f"the intercept should be one number, got an array of shape {intercept.shape}.", f"received: {show(intercept)}",
                     hint="the intercept is ȳ - z̄ · coef, one number.")
-    return first, float(second.reshape(()))
+    return coef, float(intercept.reshape(()))
 
 
 def _ridge_mistakes(Z, y, weights, alpha, expected_coef) -> tuple[tuple, tuple]:
@@ -138,14 +125,15 @@ def weighted_ridge(fn) -> CheckResult:
     coefs, intercepts = [], []
     for description, (Z, y, weights, alpha) in _ridge_problems().items():
         expected_coef, expected_intercept = lime.fit_surrogate(Z, y, weights, alpha=alpha)[:2]
-        with about("problem", description):
-            coef, intercept = _unpack(call(fn, Z, y, weights, alpha, name="fit_weighted_ridge", returns="coef, intercept"), Z.shape[1])
+        with case(description, label="problem"):
+            got = call(fn, Z, y, weights, alpha, name="fit_weighted_ridge", returns="coef, intercept")
+            coef, intercept = _coef_and_intercept(got, (expected_coef, expected_intercept))
         coef_mistakes, intercept_mistakes = _ridge_mistakes(Z, y, weights, alpha, expected_coef)
         coefs.append((description, coef, expected_coef, coef_mistakes))
         intercepts.append((description, intercept, expected_intercept, intercept_mistakes))
-    expect_close_on_each(coefs, what="problem", name="coef",
+    expect_close_on_each(coefs, label="problem", name="coef",
                          hint="coef = solve(Zcᵀ W Zc + alpha I, Zcᵀ W yc) with Zc, yc centred at the weighted means.")
-    expect_close_on_each(intercepts, what="problem", name="the intercept", hint="intercept = ȳ - z̄ · coef, with the weighted means.")
+    expect_close_on_each(intercepts, label="problem", name="the intercept", hint="intercept = ȳ - z̄ · coef, with the weighted means.")
     return "correct — the same numbers as Ridge(alpha).fit(Z, y, sample_weight=weights), and as lime's surrogate."
 
 
@@ -182,7 +170,7 @@ def top_k_jaccard(fn) -> CheckResult:
     received = []
     for i, (a, b, k) in enumerate(pairs):  # each answer is read as a number at once
         name = f"top_k_jaccard(a, b, {k}) on pair {i + 1}"
-        received.append(number(call(fn, a, b, k, name="top_k_jaccard"), name=name,
+        received.append(as_number(call(fn, a, b, k, name="top_k_jaccard"), name,
                                hint="return one number, len(A & B) / len(A | B), not the sets."))
     expected = [lime.top_k_jaccard(a, b, k=k) for a, b, k in pairs]
     variants = (
@@ -196,8 +184,8 @@ def top_k_jaccard(fn) -> CheckResult:
         (dict(values=True), "compare the INDICES of the top features (which features), not their values: np.argsort gives indices."),
     )
     mistakes = tuple(([_jaccard_variant(a, b, k, **v) for a, b, k in pairs], hint) for v, hint in variants)
-    with about("checked on", f"{len(pairs)} pairs of explanations, k = 2 or 3"):
+    with case(f"{len(pairs)} pairs of explanations, k = 2 or 3", label="checked on"):
         expect_close(np.array(received), expected, name="top_k_jaccard", mistakes=mistakes,
                      hint="A = set of indices of the k largest |a|, B likewise; return len(A & B) / len(A | B).",
-                     label=lambda index: f"pair {index[0] + 1} (k = {pairs[index[0]][2]})")
+                     entry=lambda index: f"pair {index[0] + 1} (k = {pairs[index[0]][2]})")
     return "correct — 1 means both explanations name the same k features, 0 that they share none."

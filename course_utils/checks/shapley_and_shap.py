@@ -17,7 +17,7 @@ import numpy as np
 
 from course_utils import shapley
 from course_utils.checks import CheckResult, Wrong, call, exercise
-from course_utils.checks._compare import about, array_of_numbers, expect_close, expect_close_on_each, number, short
+from course_utils.checks._answers import as_array, as_number, case, expect_close, expect_close_on_each, show
 
 __all__ = ["shapley_weight", "shapley_by_enumeration", "kernel_regression"]
 
@@ -59,7 +59,7 @@ def shapley_weight(fn) -> CheckResult:
     for s, n in pairs:  # each answer is read as a number at once: a function that returns one shared array cannot fool it
         name = f"shapley_weight({s}, {n})"
         value = call(fn, s, n, name=name, crash_hints=((ValueError, "factorial() not defined for negative values", HINT_WEIGHT_NEGATIVE),))
-        received.append(number(value, name=name, hint=HINT_WEIGHT_GENERAL))
+        received.append(as_number(value, name, hint=HINT_WEIGHT_GENERAL))
     expected = [_weight(s, n) for s, n in pairs]
     mistakes = (
         ([_weight(s, n, after=0) for s, n in pairs], HINT_WEIGHT_OFF_BY_ONE),
@@ -69,9 +69,9 @@ def shapley_weight(fn) -> CheckResult:
         ([_weight(s, n, before=1) for s, n in pairs], HINT_WEIGHT_COUNTS_I),
         ([1 / (n * math.comb(n, s)) for s, n in pairs], HINT_WEIGHT_COMB_N),
     )
-    with about("checked every size for n_players = 1 .. 6", "shapley_weight(0, 1) ... shapley_weight(5, 6)"):
+    with case("shapley_weight(0, 1) ... shapley_weight(5, 6)", label="checked every size for n_players = 1 .. 6"):
         expect_close(np.array(received), expected, name="shapley_weight(size, n_players)", mistakes=mistakes, hint=HINT_WEIGHT_GENERAL,
-                     label=lambda index: f"shapley_weight{pairs[index[0]]}")
+                     entry=lambda index: f"shapley_weight{pairs[index[0]]}")
     return "correct — for n = 3 the weights of |S| = 0, 1, 2 are 1/3, 1/6, 1/3, and over all coalitions without i they sum to 1."
 
 
@@ -159,10 +159,10 @@ def shapley_by_enumeration(fn) -> CheckResult:
     cases = []
     for (description, game), learners_game in zip(ours.items(), theirs.values()):
         expected, mistakes = _variants(game, 3)
-        with about("game", description):
+        with case(description, label="game"):
             received = call(fn, learners_game, 3, name="shapley_by_enumeration", crash_hints=crash_hints)
         cases.append((description, received, expected, mistakes))
-    expect_close_on_each(cases, what="game", name="your Shapley values", plural=True, hint=HINT_GAME_EFFICIENCY)
+    expect_close_on_each(cases, label="game", name="your Shapley values", plural=True, hint=HINT_GAME_EFFICIENCY)
     return "correct — the glove owner with the scarce left glove gets 2/3, each right glove 1/6."
 
 
@@ -253,17 +253,17 @@ def kernel_regression(fn) -> CheckResult:
         Zf, d = Z.astype(float), Z.shape[1]
         full = _kkt(Zf, w, v - base, output - base)
         total = output - base
-        with about("problem", description):
-            phi = array_of_numbers(call(fn, Z, w, v, float(base), float(output), name="kernel_regression"), name="your φ")
+        with case(description, label="problem"):
+            phi = as_array(call(fn, Z, w, v, float(base), float(output), name="kernel_regression"), "your φ", dtype=None)
             if phi.shape == (d + 1,):
-                raise Wrong(f"your φ has {d + 1} entries, one per feature plus one.", f"received: {short(phi)}", hint=HINT_KR_MULTIPLIER)
+                raise Wrong(f"your φ has {d + 1} entries, one per feature plus one.", f"received: {show(phi)}", hint=HINT_KR_MULTIPLIER)
             if phi.shape == (d,) and _is_penalty_solution(Zf, w, v - base, total, phi.astype(float)):
                 raise _constraint_missed(phi, total)
         cases.append((description, phi, full[:d], _kr_mistakes(Zf, w, v, base, output, full)))
         totals.append(total)
-    expect_close_on_each(cases, what="problem", name="your φ", hint=HINT_KR_GENERAL)
+    expect_close_on_each(cases, label="problem", name="your φ", hint=HINT_KR_GENERAL)
     for (description, phi, _, _), total in zip(cases, totals):
         if abs(float(phi.sum()) - total) > CONSTRAINT_TOLERANCE * max(1.0, abs(total)):  # close, yet not exact
-            with about("problem", description):
+            with case(description, label="problem"):
                 raise _constraint_missed(phi, total)
     return "correct — with every coalition and the Shapley kernel, the weighted regression returns exactly the Shapley values."
