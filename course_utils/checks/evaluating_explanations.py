@@ -19,7 +19,7 @@ from course_utils import metrics
 from course_utils.checks import CheckResult, Wrong, call, exercise, expect_close
 from course_utils.checks._answers import as_array, as_number, case
 
-__all__ = ["sign_agreement", "deletion_scores", "max_sensitivity", "reference_deletion_scores"]
+__all__ = ["sign_agreement", "deletion_scores", "max_sensitivity"]  # the checks; reference_deletion_scores is the solution
 
 
 # --------------------------------------------------------------------------- Exercise 1: sign agreement
