@@ -34,7 +34,8 @@ import numpy as np
 import numpy.typing as npt
 
 from course_utils.explanation import Attribution, Target, resolve_target, select_output
-from course_utils.validation import DEFAULT_BATCH_SIZE, RowsOnDemand, as_batch, check_count, check_positive, predict_in_batches
+from course_utils.validation import (DEFAULT_BATCH_SIZE, RowsOnDemand, as_batch, check_count, check_positive,
+                                     predict_in_batches)
 
 __all__ = [
     "deletion_curve",
@@ -73,7 +74,8 @@ def _values(attribution: Any, x: np.ndarray, *, name: str = "attribution", expla
         try:
             values = np.asarray(attribution, dtype=float)
         except (TypeError, ValueError):
-            raise TypeError(f"{name} should be an Attribution or an array of numbers; got {type(attribution).__name__}.") from None
+            raise TypeError(f"{name} should be an Attribution or an array of numbers; "
+                            f"got {type(attribution).__name__}.") from None
     if values.shape != x.shape:
         raise ValueError(
             f"{name} has shape {values.shape} but x has shape {x.shape}; give one value per feature of x "
@@ -185,7 +187,8 @@ def deletion_curve(
     >>> fractions, scores  # removes x0 (3), then x2 (2), then x1 (-1)
     (array([0.        , 0.33333333, 0.66666667, 1.        ]), array([[ 4.,  1., -1.,  0.]]))
     """
-    return _curve(predict_fn, x, attribution, target=target, n_steps=n_steps, fill=fill, batch_size=batch_size, insert=False)
+    return _curve(predict_fn, x, attribution, target=target, n_steps=n_steps, fill=fill, batch_size=batch_size,
+                  insert=False)
 
 
 def insertion_curve(
@@ -223,7 +226,8 @@ def insertion_curve(
     >>> insertion_curve(lambda X: X @ w, np.ones((1, 3)), w[None], n_steps=3)[1]  # adds x0, x2, x1
     array([[0., 3., 5., 4.]])
     """
-    return _curve(predict_fn, x, attribution, target=target, n_steps=n_steps, fill=fill, batch_size=batch_size, insert=True)
+    return _curve(predict_fn, x, attribution, target=target, n_steps=n_steps, fill=fill, batch_size=batch_size,
+                  insert=True)
 
 
 def auc(fractions: npt.ArrayLike, scores: npt.ArrayLike) -> np.ndarray:
@@ -251,7 +255,8 @@ def auc(fractions: npt.ArrayLike, scores: npt.ArrayLike) -> np.ndarray:
     fractions = np.asarray(fractions, dtype=float)
     scores = np.asarray(scores, dtype=float)
     if fractions.ndim != 1 or len(fractions) < 2 or not np.all(np.diff(fractions) > 0):
-        raise ValueError(f"fractions should be increasing x-coordinates, shape (s + 1,) with s >= 1; got {fractions.round(3).tolist()}.")
+        raise ValueError("fractions should be increasing x-coordinates, shape (s + 1,) with s >= 1; got "
+                         f"{fractions.round(3).tolist()}.")
     if scores.ndim != 2 or scores.shape[1] != len(fractions):
         raise ValueError(
             f"scores should have one curve per row, shape (n, {len(fractions)}) to match fractions; got {scores.shape}."
@@ -267,7 +272,8 @@ def auc(fractions: npt.ArrayLike, scores: npt.ArrayLike) -> np.ndarray:
 # ---------------------------------------------------------------------------------------------
 
 
-def ground_truth_agreement(values: Attribution | npt.ArrayLike, true_values: npt.ArrayLike, *, k: int) -> dict[str, np.ndarray]:
+def ground_truth_agreement(values: Attribution | npt.ArrayLike, true_values: npt.ArrayLike, *,
+                           k: int) -> dict[str, np.ndarray]:
     """Feature, rank and sign agreement of the top ``k`` features (by |value|) with the truth.
 
     The definitions of OpenXAI (Agarwal et al. 2022, its ``Evaluator.agreement_fraction``), per
@@ -366,7 +372,8 @@ def _explanation(explain_fn, model, x, target, who: str) -> np.ndarray:
         ) from None
     values = result.values if isinstance(result, Attribution) else np.asarray(result, dtype=float)
     if values.shape != x.shape:
-        raise ValueError(f"explain_fn returned values of shape {values.shape} for x of shape {x.shape}; it must return one value per feature.")
+        raise ValueError(f"explain_fn returned values of shape {values.shape} for x of shape {x.shape}; it must return "
+                         "one value per feature.")
     return values.reshape(len(x), -1)
 
 
@@ -374,7 +381,8 @@ def _layers_with_weights(model) -> list:
     layers = [layer for layer in getattr(model, "layers", []) if layer.get_weights()]
     if not layers:
         raise ValueError(
-            f"model_randomization_check needs a Keras model with layers that hold weights; {getattr(model, 'name', 'the model')!r} has none."
+            "model_randomization_check needs a Keras model with layers that hold weights; "
+            f"{getattr(model, 'name', 'the model')!r} has none."
         )
     return layers
 
@@ -439,7 +447,8 @@ def model_randomization_check(
     --------
     >>> import keras
     >>> keras.utils.set_random_seed(0)
-    >>> model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(8, name="hidden"), keras.layers.Dense(2, name="out")])
+    >>> model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(8, name="hidden"),
+    ...                           keras.layers.Dense(2, name="out")])
     >>> control = lambda model, x, target: np.abs(x)  # ignores the model
     >>> table = model_randomization_check(model, np.random.default_rng(0).normal(size=(3, 4)), control, target=0)
     >>> table["rank_correlation"].to_dict()  # randomized: out, then out and hidden
@@ -448,7 +457,8 @@ def model_randomization_check(
     import pandas as pd
 
     if not callable(explain_fn):
-        raise TypeError(f"explain_fn should be a function explain_fn(model, x, target=...); got {type(explain_fn).__name__}.")
+        raise TypeError("explain_fn should be a function explain_fn(model, x, target=...); got "
+                        f"{type(explain_fn).__name__}.")
     x = _inputs(x)
     if mask is not None:
         mask = np.asarray(mask)
@@ -457,7 +467,8 @@ def model_randomization_check(
         try:
             mask = np.broadcast_to(mask, x.shape).reshape(len(x), -1)
         except ValueError:
-            raise ValueError(f"mask has shape {mask.shape}; give x's shape {x.shape} or one example's shape {x.shape[1:]}.") from None
+            raise ValueError(f"mask has shape {mask.shape}; give x's shape {x.shape} or one example's shape "
+                             f"{x.shape[1:]}.") from None
         if (mask.sum(axis=1) < 2).any():
             raise ValueError("mask keeps fewer than 2 features of some example; a rank correlation needs at least 2.")
     layers = _layers_with_weights(model)
@@ -473,8 +484,9 @@ def model_randomization_check(
             randomized = _explanation(explain_fn, model, x, target, "model_randomization_check")
             a, b = (np.abs(original), np.abs(randomized)) if absolute else (original, randomized)
             rho = _rank_correlations(a, b, mask)
-            rows.append({"layer": layer.name, "rank_correlation": float(np.nanmean(rho)) if np.isfinite(rho).any() else np.nan,
-                         "rank_correlation_std": float(np.nanstd(rho)) if np.isfinite(rho).any() else np.nan})
+            finite = np.isfinite(rho).any()
+            rows.append({"layer": layer.name, "rank_correlation": float(np.nanmean(rho)) if finite else np.nan,
+                         "rank_correlation_std": float(np.nanstd(rho)) if finite else np.nan})
     finally:
         for layer, weights in zip(layers, saved):
             layer.set_weights(weights)
@@ -543,7 +555,8 @@ def max_sensitivity(
         result = explain_fn(batch)
         values = result.values if isinstance(result, Attribution) else np.asarray(result, dtype=float)
         if values.shape != batch.shape:
-            raise ValueError(f"explain_fn returned values of shape {values.shape} for a batch of shape {batch.shape}; it must return one value per feature.")
+            raise ValueError(f"explain_fn returned values of shape {values.shape} for a batch of shape {batch.shape}; "
+                             "it must return one value per feature.")
         return values.reshape(n, -1)
 
     original = explain(x)  # (n, d)

@@ -502,11 +502,11 @@ def test_case_names_the_input_first():
 
 
 def _all_checks():
-    from course_utils.checks import (backprop, global_importance, gradient_attributions, hidden_layers, keras_mnist, lime,
-                                     linear_solvability, linear_svm, shapley_and_shap)
+    from course_utils.checks import (backprop, evaluating_explanations, global_importance, gradient_attributions,
+                                     hidden_layers, keras_mnist, lime, linear_solvability, linear_svm, shapley_and_shap)
 
     modules = (welcome, linear_solvability, linear_svm, backprop, keras_mnist, hidden_layers, gradient_attributions,
-               shapley_and_shap, lime, global_importance)
+               shapley_and_shap, lime, global_importance, evaluating_explanations)
     return [getattr(module, name) for module in modules for name in module.__all__]
 
 

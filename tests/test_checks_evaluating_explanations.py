@@ -75,7 +75,8 @@ DELETION_SLIPS = {
     "the fractions": (lambda p, x, a, n: np.arange(n + 1) * len(x) // n / len(x), "not the fractions"),
     "no step 0": (lambda p, x, a, n: deletion_scores(p, x, a, n)[1:], "include step 0"),
     "a column": (lambda p, x, a, n: deletion_scores(p, x, a, n)[:, None], "return a 1-D array"),
-    "fractions and scores": (lambda p, x, a, n: (np.linspace(0, 1, n + 1), deletion_scores(p, x, a, n)), "return the scores only"),
+    "fractions and scores": (lambda p, x, a, n: (np.linspace(0, 1, n + 1), deletion_scores(p, x, a, n)),
+                             "return the scores only"),
     "one copy, unbatched": (lambda p, x, a, n: np.array([p(x) for _ in range(n + 1)]), "stack the n_steps + 1 copies"),
     "a list": (lambda p, x, a, n: deletion_scores(p, x, a, n).tolist(), "got a list"),
     "something else": (lambda p, x, a, n: deletion_scores(p, x, a, n) + 0.1, "order = np.argsort(-attribution)"),
@@ -124,7 +125,8 @@ def sign_agreement_with_sets(values, true_values, k):
 SIGN_ALSO_RIGHT = [
     sign_agreement_with_sets,
     lambda v, t, k: float(metrics.ground_truth_agreement(v[None], t[None], k=k)["sign_agreement"][0]),
-    lambda v, t, k: np.mean([np.sign(v[j]) == np.sign(t[j]) and j in np.argsort(-np.abs(t))[:k] for j in np.argsort(-np.abs(v))[:k]]),
+    lambda v, t, k: np.mean([np.sign(v[j]) == np.sign(t[j]) and j in np.argsort(-np.abs(t))[:k]
+                             for j in np.argsort(-np.abs(v))[:k]]),
 ]
 
 
@@ -150,7 +152,8 @@ SIGN_SLIPS = {
 
 def test_sign_pairs_tell_every_slip_apart():
     right = np.array([sign_agreement(v, t, k) for v, t, k in check._SIGN_PAIRS])
-    slips = np.array([[check._sign_slip(v, t, k, **variant) for v, t, k in check._SIGN_PAIRS] for variant, _ in check._SIGN_SLIPS])
+    slips = np.array([[check._sign_slip(v, t, k, **variant) for v, t, k in check._SIGN_PAIRS]
+                      for variant, _ in check._SIGN_SLIPS])
     assert not any(np.allclose(row, right) for row in slips)
     assert len({tuple(np.round(row, 9)) for row in slips}) == len(slips)  # each slip has its own hint
 
@@ -199,7 +202,8 @@ SENSITIVITY_SLIPS = {
     "per perturbation": (lambda e, x, p: np.array([np.linalg.norm(e(x + d) - e(x), axis=1) for d in p]).max(axis=1),
                          "one per perturbation"),
     "a list": (lambda e, x, p: max_sensitivity_by_hand(e, x, p).tolist(), "got a list"),
-    "something else": (lambda e, x, p: max_sensitivity_by_hand(e, x, p) * 1.1, "divided by np.linalg.norm(explain_fn(x), axis=1)"),
+    "something else": (lambda e, x, p: max_sensitivity_by_hand(e, x, p) * 1.1, "divided by "
+                                                                               "np.linalg.norm(explain_fn(x), axis=1)"),
     "forgot return": (lambda e, x, p: None, "did you forget `return`?"),
 }
 
@@ -227,7 +231,8 @@ def test_the_by_hand_formula_is_what_metrics_max_sensitivity_estimates():
 EXERCISES = {
     "deletion_scores": Exercise(check.deletion_scores, deletion_scores, DELETION_ALSO_RIGHT, DELETION_SLIPS),
     "sign_agreement": Exercise(check.sign_agreement, sign_agreement, SIGN_ALSO_RIGHT, SIGN_SLIPS),
-    "max_sensitivity": Exercise(check.max_sensitivity, max_sensitivity_by_hand, SENSITIVITY_ALSO_RIGHT, SENSITIVITY_SLIPS),
+    "max_sensitivity": Exercise(check.max_sensitivity, max_sensitivity_by_hand, SENSITIVITY_ALSO_RIGHT,
+                                SENSITIVITY_SLIPS),
 }
 
 

@@ -140,7 +140,8 @@ def test_curves_and_areas_equal_shap_sequential_masker(credit, ours, mask_type):
     It removes only features with a positive attribution, so both get the same all-positive ranking."""
     model, X, fill, attribution = credit
     d = X.shape[1]
-    ranking = d - np.argsort(np.argsort(-attribution, axis=1, kind="stable"), axis=1)  # (n, d): d for the first, 1 for the last
+    # (n, d): d for the first, 1 for the last
+    ranking = d - np.argsort(np.argsort(-attribution, axis=1, kind="stable"), axis=1)
     masker = shap.maskers.Independent(fill[None], max_samples=1)
     sequential = shap.benchmark.SequentialMasker(mask_type, "positive", masker, model.log_odds, X)
     _, their_curves, their_aucs = sequential(ranking, "ranking", percent=0.12, debug_mode=True, silent=True)
@@ -175,12 +176,14 @@ def test_auc_errors():
 
 # --------------------------------------------------------------------------- ground truth agreement
 def _agreement(values, truth, k):
-    return {name: v.tolist() for name, v in metrics.ground_truth_agreement(np.array(values), np.array(truth), k=k).items()}
+    result = metrics.ground_truth_agreement(np.array(values), np.array(truth), k=k)
+    return {name: v.tolist() for name, v in result.items()}
 
 
 def test_agreement_hand_cases():
     truth = [[3.0, -2.0, 1.0, 0.5, -0.1]]  # top 3 by |value|: 0 (+), 1 (-), 2 (+)
-    assert _agreement([[3.0, -2.0, 1.0, 0.5, -0.1]], truth, 3) == {"feature_agreement": [1.0], "rank_agreement": [1.0], "sign_agreement": [1.0]}
+    assert _agreement([[3.0, -2.0, 1.0, 0.5, -0.1]], truth, 3) == {"feature_agreement": [1.0], "rank_agreement": [1.0],
+                                                                    "sign_agreement": [1.0]}
     # the same three features, the first two in swapped order, the sign of feature 2 flipped
     assert _agreement([[2.0, -3.0, -1.0, 0.2, 0.0]], truth, 3) == {
         "feature_agreement": [1.0], "rank_agreement": [1 / 3], "sign_agreement": [2 / 3]}
@@ -188,7 +191,8 @@ def test_agreement_hand_cases():
     assert _agreement([[-5.0, -4.0, 0.1, 3.0, 0.0]], truth, 3) == {
         "feature_agreement": [2 / 3], "rank_agreement": [2 / 3], "sign_agreement": [1 / 3]}
     # nothing in common
-    assert _agreement([[0.0, 0.0, 0.0, 1.0, 2.0]], truth, 2) == {"feature_agreement": [0.0], "rank_agreement": [0.0], "sign_agreement": [0.0]}
+    assert _agreement([[0.0, 0.0, 0.0, 1.0, 2.0]], truth, 2) == {"feature_agreement": [0.0], "rank_agreement": [0.0],
+                                                                  "sign_agreement": [0.0]}
 
 
 def test_agreement_per_example_and_k_equal_d():
@@ -217,7 +221,8 @@ def test_sign_zero_agrees_only_with_zero():
 
 def test_agreement_takes_a_dataframe_of_true_contributions_and_an_attribution():
     truth = pd.DataFrame([[0.5, -1.0, 0.2]], columns=["a", "b", "c"])
-    attribution = Attribution(values=[[0.4, -1.2, 0.0]], base_values=0.0, outputs=[0.0], data=[[9.0, 9.0, 9.0]], target=None)
+    attribution = Attribution(values=[[0.4, -1.2, 0.0]], base_values=0.0, outputs=[0.0], data=[[9.0, 9.0, 9.0]],
+                              target=None)
     assert metrics.ground_truth_agreement(attribution, truth, k=2)["sign_agreement"].tolist() == [1.0]
 
 
@@ -310,7 +315,8 @@ def test_max_sensitivity_equals_the_largest_sampled_change():
     draws = np.random.default_rng(42)
     deltas = [draws.uniform(-radius, radius, size=x.shape) for _ in range(n_samples)]  # the same draws, in order
     changes = np.array([np.linalg.norm(2 * x * d + d**2, axis=1) for d in deltas])  # (m, n)
-    assert np.allclose(metrics.max_sensitivity(explain, x, radius=radius, n_samples=n_samples, seed=42, normalize=False), changes.max(axis=0))
+    unnormalized = metrics.max_sensitivity(explain, x, radius=radius, n_samples=n_samples, seed=42, normalize=False)
+    assert np.allclose(unnormalized, changes.max(axis=0))
     normalized = metrics.max_sensitivity(explain, x, radius=radius, n_samples=n_samples, seed=42)
     assert np.allclose(normalized, changes.max(axis=0) / np.linalg.norm(x**2, axis=1))
 
@@ -322,7 +328,8 @@ def test_the_identity_explanation_stays_within_the_ball():
 
 
 def test_an_all_zero_explanation_is_not_divided_by_zero():
-    result = metrics.max_sensitivity(lambda z: np.where(np.abs(z) > 0.05, z, 0.0), np.zeros((1, 3)), radius=0.1, n_samples=20)
+    result = metrics.max_sensitivity(lambda z: np.where(np.abs(z) > 0.05, z, 0.0), np.zeros((1, 3)), radius=0.1,
+                                     n_samples=20)
     assert np.isfinite(result).all() and result[0] > 0
 
 

@@ -67,7 +67,8 @@ def remove_top(images: np.ndarray, ranking: np.ndarray, fraction: float, fill: f
 
 
 def rankings(images: np.ndarray, *, seed: int) -> dict[str, np.ndarray]:
-    """Each ranking of the pixels of ``images`` (n, 28, 28); the gradients are the pretrained MLP's, for its predicted class."""
+    """Each ranking of the pixels of ``images`` (n, 28, 28); the gradients are the pretrained MLP's, for its predicted
+    class."""
     logits = logits_model(load_pretrained("mlp"))
     gradient = saliency(logits, images).values  # target None: the predicted class
     return {
@@ -104,7 +105,8 @@ def main() -> None:
         bare.save_weights(path)
         entries[weight_file(ranking)] = hashlib.sha256(path.read_bytes()).hexdigest()
         print(f"{ranking}: {FRACTION:.0%} of the pixels removed, test accuracy after retraining {accuracy:.3f} "
-              f"({time.perf_counter() - start:.0f} s, {path.stat().st_size:,} bytes) sha256 {entries[weight_file(ranking)]}")
+              f"({time.perf_counter() - start:.0f} s, {path.stat().st_size:,} bytes) sha256 "
+              f"{entries[weight_file(ranking)]}")
     sums.write_text("".join(f"{digest}  {file}\n" for file, digest in entries.items()))
 
 
