@@ -19,6 +19,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from course_utils.validation import check_count
+
 __all__ = ["load_mnist", "make_credit", "load_credit", "CreditTruth", "data_dir", "verified_path", "CREDIT_FEATURES"]
 
 REGENERATE = "python datasets/make_datasets.py"
@@ -205,11 +207,10 @@ def make_credit(n_samples: int = 2000, *, seed: int = 0):
     Examples
     --------
     >>> X, y, truth = make_credit(500, seed=1)
-    >>> X.shape, truth.table.loc["monthly_spending", "weight_per_unit"]
+    >>> X.shape, float(truth.table.loc["monthly_spending", "weight_per_unit"])
     ((500, 9), 0.0)
     """
-    if not isinstance(n_samples, (int, np.integer)) or n_samples < 1:
-        raise ValueError(f"n_samples must be a positive integer, got {n_samples!r}.")
+    n_samples = check_count(n_samples, "n_samples")
     rng = np.random.default_rng(seed)
     n = int(n_samples)
     age = np.clip(np.round(rng.normal(42, 12, n)), 21, 75)

@@ -43,7 +43,7 @@ import numpy.typing as npt
 import course_utils  # noqa: F401  (quietens TensorFlow before it is imported)
 from course_utils.explanation import Attribution, Target, resolve_target, select_output
 from course_utils.keras_graph import check_graph_model, layer_call
-from course_utils.validation import DEFAULT_BATCH_SIZE, RowsOnDemand, as_model_batch, check_count, predict_in_batches
+from course_utils.validation import DEFAULT_BATCH_SIZE, RowsOnDemand, as_model_batch, check_count, in_batches, predict_in_batches
 
 if TYPE_CHECKING:  # for the annotations only: importing this module does not import TensorFlow
     import keras
@@ -119,9 +119,8 @@ def _gradient_batches(forward: Callable, x: Any, target: Target, *, batch_size: 
     n = len(x)
     if np.ndim(target) == 1 and len(target) != n:
         raise ValueError(f"target has shape {np.shape(target)}; give one class per example, shape ({n},), or a single int.")
-    for start in range(0, n, batch_size):
-        rows = slice(start, min(start + batch_size, n))
-        batch = tf.constant(np.asarray(x[rows], dtype=np.float32))
+    for rows, inputs in in_batches(x, batch_size):
+        batch = tf.constant(np.asarray(inputs, dtype=np.float32))
         part = target if target is None or np.ndim(target) == 0 else np.asarray(target)[rows]
         with tf.GradientTape() as tape:
             tape.watch(batch)

@@ -11,15 +11,15 @@ always the same small function, :func:`fit_surrogate` (after ``lime_base.py`` of
 - :func:`lime_tabular` — Gaussian perturbations of each feature, scaled by its training std.
 - :func:`lime_image` — superpixels switched on and off (:func:`grid_segments` by default).
 - :func:`top_k_jaccard`, :func:`seed_stability` — how much an explanation changes with the seed.
-- :func:`local_surrogate_1d`, :func:`plot_local_surrogate` — the weighted local line on a 1-D
-  toy function (the drawing function of notebook 08's kernel-width slider);
-  :func:`plot_segments` draws superpixel borders.
+- :func:`local_surrogate_1d` — the weighted local line on a 1-D toy function (drawn by
+  :func:`course_utils.attribution_plots.plot_local_surrogate`, notebook 08's kernel-width slider;
+  :func:`course_utils.attribution_plots.plot_segments` draws superpixel borders).
 
 The kernel width decides what "local" means and can change the explanation, even its signs
 (Garreau & von Luxburg, 2020, "Explaining the explainable: a first theoretical analysis of LIME",
 AISTATS); explanations also change with the random seed and under tiny changes of the input
 (Alvarez-Melis & Jaakkola, 2018, "On the robustness of interpretability methods", ICML WHI).
-Taught in notebook 08_lime. NumPy only at import (no TensorFlow); matplotlib when drawing.
+Taught in notebook 08_lime. NumPy only (no TensorFlow, no matplotlib).
 """
 
 from __future__ import annotations
@@ -43,12 +43,7 @@ __all__ = [
     "seed_stability",
     "LocalSurrogate1D",
     "local_surrogate_1d",
-    "plot_local_surrogate",
-    "plot_segments",
 ]
-
-_BLUE, _ORANGE, _VERMILLION = "#0072B2", "#E69F00", "#D55E00"  # Okabe–Ito
-
 
 # --------------------------------------------------------------------------- the shared core
 def kernel_weights(distances: Any, kernel_width: float) -> np.ndarray:
@@ -462,73 +457,6 @@ def local_surrogate_1d(
     weights = kernel_weights(np.abs(noise), kernel_width)
     coef, intercept, _ = fit_surrogate(samples[:, None], outputs, weights, alpha=alpha)
     return LocalSurrogate1D(float(x0), samples, outputs, weights, float(coef[0]), float(intercept), float(kernel_width))
-
-
-def plot_local_surrogate(
-    f: Callable[[np.ndarray], Any], x0: float, *, kernel_width: float, scale: float = 1.0,
-    n_samples: int = 200, seed: int = 0, ax=None, xlim: tuple[float, float] | None = None,
-):
-    """Draw ``f``, LIME's samples (area ∝ kernel weight), the weighted line and the tangent at ``x0``.
-
-    The drawing function of notebook 08's kernel-width slider. Returns the axes; the fitted line is
-    the artist labelled ``"LIME line"``.
-    """
-    import matplotlib.pyplot as plt
-
-    fit = local_surrogate_1d(f, x0, kernel_width=kernel_width, scale=scale, n_samples=n_samples, seed=seed)
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6.0, 4.0))
-    low, high = xlim or (x0 - 3 * scale, x0 + 3 * scale)
-    grid = np.linspace(low, high, 400)
-    f_grid = np.asarray(f(grid), dtype=float)
-    step = 1e-5 * scale
-    tangent = float((np.asarray(f(np.array([x0 + step])), dtype=float)[0] - np.asarray(f(np.array([x0 - step])), dtype=float)[0]) / (2 * step))
-    f0 = float(np.asarray(f(np.array([x0])), dtype=float)[0])
-
-    ax.plot(grid, f_grid, color="black", linewidth=1.5, label="model f(x)")
-    ax.scatter(fit.samples, fit.outputs, s=4 + 60 * fit.weights, color=_ORANGE, alpha=0.6, edgecolor="none",
-               label="samples (area ∝ kernel weight)")
-    ax.plot(grid, fit.intercept + fit.slope * grid, color=_VERMILLION, linewidth=2.5, label=f"LIME line, slope {fit.slope:+.2f}")
-    ax.plot(grid, f0 + tangent * (grid - x0), color=_BLUE, linestyle="--", linewidth=1.5, label=f"tangent at x0, slope {tangent:+.2f}")
-    ax.axvline(x0, color="grey", linewidth=0.8, linestyle=":")
-    ax.scatter([x0], [f0], s=80, color="black", zorder=5, marker="*", label="explained input x0")
-    pad = 0.15 * (f_grid.max() - f_grid.min() + 1e-12)
-    ax.set_xlim(low, high)
-    ax.set_ylim(f_grid.min() - pad, f_grid.max() + pad)
-    ax.set_xlabel("x")
-    ax.set_ylabel("f(x)")
-    ax.set_title(f"kernel width {kernel_width:g}")
-    ax.legend(loc="upper left", fontsize="small")
-    return ax
-
-
-def plot_segments(image: Any, segments: Any, *, ax=None, title: str | None = None, color: str = _ORANGE):
-    """Draw a grey image with the borders of its superpixels (pixel-exact lines).
-
-    Parameters
-    ----------
-    image : array of shape (h, w)
-    segments : int array of shape (h, w)
-        Superpixel label of each pixel.
-    """
-    import matplotlib.pyplot as plt
-    from matplotlib.collections import LineCollection
-
-    image, segments = np.asarray(image, dtype=float), np.asarray(segments)
-    if image.ndim != 2 or segments.shape != image.shape:
-        raise ValueError(f"image and segments must both have shape (h, w); got {image.shape} and {segments.shape}. Pick one example, e.g. x[i].")
-    if ax is None:
-        _, ax = plt.subplots(figsize=(3.0, 3.0))
-    ax.imshow(image, cmap="gray", interpolation="nearest")
-    rows, cols = np.nonzero(segments[:, 1:] != segments[:, :-1])  # border right of (r, c)
-    lines = [[(c + 0.5, r - 0.5), (c + 0.5, r + 0.5)] for r, c in zip(rows, cols)]
-    rows, cols = np.nonzero(segments[1:, :] != segments[:-1, :])  # border below (r, c)
-    lines += [[(c - 0.5, r + 0.5), (c + 0.5, r + 0.5)] for r, c in zip(rows, cols)]
-    ax.add_collection(LineCollection(lines, colors=color, linewidths=1.0))
-    ax.set_xticks([])
-    ax.set_yticks([])
-    ax.set_title(title if title is not None else f"{len(np.unique(segments))} superpixels")
-    return ax
 
 
 # --------------------------------------------------------------------------- small helpers

@@ -30,7 +30,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from course_utils.validation import check_count, check_positive
+from course_utils.validation import as_labels, check_count, check_positive
 
 __all__ = [
     "dense_forward",
@@ -227,25 +227,7 @@ class MLP:
         return X
 
     def _check_y(self, y, n: int) -> np.ndarray:
-        y = np.asarray(y)
-        if y.ndim == 2 and y.shape == (n, self.n_classes):
-            raise ValueError(
-                f"y should hold one class index per example, shape ({n},); got {y.shape}. "
-                "If y is one-hot, pass y.argmax(axis=1)."
-            )
-        if y.shape != (n,):
-            raise ValueError(f"y should hold one class index per example, shape ({n},); got {y.shape}.")
-        if y.dtype.kind == "f" and np.all(y == np.round(y)):
-            y = y.astype(np.int64)
-        if y.dtype.kind not in "iu":
-            raise ValueError(f"labels should be integers 0..{self.n_classes - 1}; got dtype {y.dtype}.")
-        bad = np.flatnonzero((y < 0) | (y >= self.n_classes))
-        if bad.size:
-            raise ValueError(
-                f"labels should be integers 0..{self.n_classes - 1} (the network has {self.n_classes} outputs); "
-                f"got {y[bad[0]]} at index {bad[0]}."
-            )
-        return y
+        return as_labels(y, n, n_classes=self.n_classes, why=f"the network has {self.n_classes} outputs")
 
     # ---- forward and backward
     def _forward(self, X: np.ndarray) -> tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray]]]:

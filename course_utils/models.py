@@ -22,6 +22,8 @@ from __future__ import annotations
 from typing import Callable
 
 from course_utils.env import import_keras
+from course_utils.keras_graph import layer_call
+from course_utils.validation import input_shape
 
 keras = import_keras()  # without TensorFlow's start-up lines on the process's error output
 
@@ -162,13 +164,13 @@ def _is_softmax_layer(layer) -> bool:
 
 
 def _known_input_shape(model: keras.Model) -> tuple:
-    try:
-        return tuple(model.inputs[0].shape[1:])
-    except (AttributeError, IndexError, TypeError, ValueError):
+    shape = input_shape(model)
+    if shape is None:
         raise ValueError(
             f"The model {model.name!r} has not been built yet, so its input shape is unknown. Call it once on "
             "a batch first, e.g. model(x[:1]), or start it with keras.Input(shape=(28, 28))."
-        ) from None
+        )
+    return shape
 
 
 def logits_model(model: keras.Model) -> keras.Model:
@@ -222,13 +224,17 @@ def logits_model(model: keras.Model) -> keras.Model:
     else:
         # The node where the model's own graph calls its last layer (``last.input`` would be the
         # input of the layer's first call, which belongs to another model if the layer is shared).
-        nodes = [n for depth in getattr(model, "_nodes_by_depth", {}).values() for n in depth if n.operation is last]
-        if len(model.outputs) != 1 or len(nodes) != 1 or nodes[0].output_tensors[0] is not model.outputs[0]:
-            raise ValueError(
-                f"logits_model supports functional models with one output made by their last layer; "
-                f"{model.name!r} is not one. Build the logits model by hand: keras.Model(model.inputs, ...)."
-            )
+        unsupported = ValueError(
+            f"logits_model supports functional models with one output made by their last layer; "
+            f"{model.name!r} is not one. Build the logits model by hand: keras.Model(model.inputs, ...)."
+        )
+        try:
+            node = layer_call(model, last)
+        except ValueError:
+            raise unsupported from None
+        if len(model.outputs) != 1 or node.output_tensors[0] is not model.outputs[0]:
+            raise unsupported
         inputs = model.inputs[0] if len(model.inputs) == 1 else model.inputs  # a lone tensor: call it with a batch as is
-        features = nodes[0].input_tensors[0]
+        features = node.input_tensors[0]
         outputs = features if head is None else head(features)
     return keras.Model(inputs, outputs, name=f"{model.name}_logits")

@@ -20,7 +20,7 @@ from matplotlib.colors import ListedColormap, to_rgb
 
 from course_utils.validation import check_count
 
-__all__ = ["OKABE_ITO", "plot_decision_boundary", "plot_weight_images"]
+__all__ = ["OKABE_ITO", "plot_decision_boundary", "plot_weight_images", "plot_neuron"]
 
 #: The Okabe–Ito colour-blind-safe palette (black last: it is kept for lines).
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
@@ -248,3 +248,115 @@ def plot_weight_images(
     bar = fig.colorbar(image, ax=list(all_axes), shrink=0.85, pad=0.02)
     bar.set_label("weight (0 = white)")
     return all_axes[:k]
+
+
+# ---------------------------------------------------------------------------------------------
+# The neuron explorer of notebook 05
+# ---------------------------------------------------------------------------------------------
+
+
+def _draw_weights(ax, layer, unit: int, image_shape: tuple[int, int]) -> None:
+    from course_utils.env import import_keras
+
+    keras = import_keras()
+    if isinstance(layer, keras.layers.Dense):
+        w = np.asarray(layer.kernel)[:, unit]  # (inputs,)
+        if w.size == math.prod(image_shape):
+            vmax = float(np.abs(w).max()) or 1.0
+            im = ax.imshow(w.reshape(image_shape), cmap="RdBu_r", vmin=-vmax, vmax=vmax)
+            ax.figure.colorbar(im, ax=ax, fraction=0.046, pad=0.04, label="weight (0 = white)")
+            ax.set(xticks=[], yticks=[], title=f"incoming weights of unit {unit}\nred excites, blue inhibits")
+            return
+        colors = np.where(w >= 0, "#D55E00", "#0072B2")
+        ax.bar(np.arange(w.size), w, color=colors, width=1.0)
+        ax.axhline(0, color="black", linewidth=0.8)
+        ax.set(xlabel="unit of the layer below", ylabel="weight", title=f"incoming weights of unit {unit}")
+        return
+    if isinstance(layer, keras.layers.Conv2D):
+        k = np.asarray(layer.kernel)[..., unit]  # (kh, kw, in_channels)
+        k = k[..., 0] if k.shape[-1] == 1 else k.reshape(-1, k.shape[-1]).T  # (kh, kw) or (in_channels, kh*kw)
+        vmax = float(np.abs(k).max()) or 1.0
+        im = ax.imshow(k, cmap="RdBu_r", vmin=-vmax, vmax=vmax, aspect="auto")
+        ax.figure.colorbar(im, ax=ax, fraction=0.046, pad=0.04, label="weight (0 = white)")
+        labels = ("kernel column", "kernel row") if k.ndim == 2 and layer.kernel.shape[2] == 1 else ("kernel position", "input channel")
+        ax.set(xlabel=labels[0], ylabel=labels[1], title=f"filter of channel {unit}")
+        return
+    ax.text(0.5, 0.5, f"{type(layer).__name__} layer:\nno weights of its own", ha="center", va="center", transform=ax.transAxes)
+    ax.set_axis_off()
+
+
+def plot_neuron(model, layer_name: str, unit: int, x: Any, *, fig=None, k: int = 9, activations: Any = None, image_shape: tuple[int, int] = (28, 28)):
+    """The neuron explorer: one unit's incoming weights, its top ``k`` inputs and its activation histogram.
+
+    Parameters
+    ----------
+    model : keras.Model
+    layer_name : str
+    unit : int
+        The unit (neuron or channel) of that layer.
+    x : array of shape (n, ...)
+        The inputs to search (images; rows of 784 pixels are shown as 28×28).
+    fig : matplotlib Figure, optional
+        Drawn into (cleared first) — the widget redraws one figure; a new figure if omitted.
+    k : int
+        How many top inputs to show (a square number fills the grid).
+    activations : array, optional
+        The layer's activations on ``x`` if already computed (saves a forward pass).
+    image_shape : (h, w)
+        Shape used to draw inputs and first-layer weights.
+
+    Returns
+    -------
+    matplotlib Figure
+        Three panels: weights (an image for a layer on the pixels, bars otherwise, the filter of a
+        convolution), the top inputs with their activations, and the histogram of the unit's
+        activation over ``x``.
+
+    Examples
+    --------
+    >>> from course_utils.models import load_pretrained
+    >>> from course_utils.datasets import load_mnist
+    >>> _, (x_test, _) = load_mnist()
+    >>> fig = plot_neuron(load_pretrained("mlp"), "hidden_1", 3, x_test[:200])
+    >>> len(fig.axes) > 3
+    True
+    """
+    import matplotlib.pyplot as plt
+
+    from course_utils.hidden import find_layer, get_activations
+    from course_utils.units import most_activating, unit_column
+
+    layer = find_layer(model, layer_name)
+    if activations is None:
+        activations = get_activations(model, x, [layer_name])[layer_name]
+    values = unit_column(activations, unit)  # (n,)
+    if len(values) != len(x):
+        raise ValueError(f"activations hold {len(values)} examples but x holds {len(x)}; compute them on the same x.")
+    top = most_activating(activations, unit, k=k)
+    if fig is None:
+        fig = plt.figure(figsize=(12, 3.8))
+    else:
+        fig.clear()
+    grid = fig.add_gridspec(1, 3, width_ratios=[1.1, 1.0, 1.3], wspace=0.35)
+    _draw_weights(fig.add_subplot(grid[0]), layer, unit, image_shape)
+
+    side = math.ceil(math.sqrt(len(top)))
+    cells = grid[1].subgridspec(side, side, wspace=0.08, hspace=0.35)
+    images = np.asarray(x, dtype=float)
+    for i in range(side * side):
+        ax = fig.add_subplot(cells[i // side, i % side])
+        ax.set_axis_off()
+        if i < len(top):
+            ax.imshow(images[top[i]].reshape(image_shape), cmap="gray_r", vmin=0, vmax=1)
+            ax.set_title(f"{values[top[i]]:.2f}", fontsize="small")
+        if i == side // 2:
+            ax.text(0.5, 1.45, f"top {len(top)} inputs (activation)", ha="center", va="bottom", transform=ax.transAxes)
+
+    ax = fig.add_subplot(grid[2])
+    ax.hist(values, bins=30, color="#0072B2")
+    if len(top):
+        ax.axvline(values[top[-1]], color="#D55E00", linestyle="--", label=f"top {len(top)} are right of this")
+        ax.legend(loc="upper right", fontsize="small")
+    silent = float(np.mean(values <= 0))
+    ax.set(xlabel="activation", ylabel="number of inputs", title=f"{layer_name}, unit {unit}: silent on {silent:.0%} of {len(values)} inputs")
+    return fig

@@ -172,7 +172,8 @@ def _lime() -> str:
 def _lime_plots() -> str:
     from matplotlib.figure import Figure
 
-    from course_utils.lime import grid_segments, plot_local_surrogate, plot_segments
+    from course_utils.attribution_plots import plot_local_surrogate, plot_segments
+    from course_utils.lime import grid_segments
 
     ax = plot_local_surrogate(lambda x: np.sin(3 * x) + x, 1.0, kernel_width=0.5, ax=Figure().subplots())
     plot_segments(np.zeros((28, 28)), grid_segments(), ax=Figure().subplots())
@@ -188,7 +189,8 @@ def _models() -> str:
 
 def _hidden() -> str:
     from course_utils.datasets import load_mnist
-    from course_utils.hidden import get_activations, linear_probe
+    from course_utils.hidden import get_activations
+    from course_utils.probes import linear_probe
     from course_utils.models import load_pretrained
 
     _, (x_test, y_test) = load_mnist()
@@ -217,7 +219,7 @@ SMOKE_TESTS: dict[str, Callable[[], str]] = {
     "shapley.exact_shapley": _exact_shapley,
     "shapley.kernel_shap": _kernel_shap,
     "lime.lime_tabular / lime_image": _lime,
-    "lime.plot_local_surrogate": _lime_plots,
+    "attribution_plots (LIME)": _lime_plots,
 }
 
 

@@ -17,7 +17,7 @@ module does not import TensorFlow (a Keras model is only inspected through its a
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, Protocol
+from typing import Any, Callable, Iterator, Protocol
 
 import numpy as np
 
@@ -28,7 +28,9 @@ __all__ = [
     "as_batch",
     "input_shape",
     "as_model_batch",
+    "as_labels",
     "check_callable_model",
+    "in_batches",
     "predict_in_batches",
     "Rows",
     "RowsOnDemand",
@@ -124,6 +126,40 @@ def _batch_shape(example_shape: tuple) -> str:
     return "(n, " + ", ".join("?" if d is None else str(d) for d in example_shape) + ")"
 
 
+def as_labels(y: Any, n: int, *, n_classes: int | None = None, why: str = "", name: str = "y") -> np.ndarray:
+    """``y`` as int64 class labels, one per example (``n``), each in ``0 .. n_classes - 1`` when given.
+
+    Integral floats (``3.0``) are accepted; one-hot rows get a hint. ``why`` says where
+    ``n_classes`` comes from, e.g. ``"the network has 10 outputs"``.
+
+    >>> as_labels([0, 2.0, 1], 3, n_classes=3)
+    array([0, 2, 1])
+    >>> as_labels([0, 3], 2, n_classes=3, why="the network has 3 outputs")
+    Traceback (most recent call last):
+    ...
+    ValueError: y should hold integer class labels 0..2 (the network has 3 outputs); got 3 at index 1.
+    """
+    y = np.asarray(y)
+    if y.ndim == 2 and y.shape[0] == n and y.shape[1] > 1 and (n_classes is None or y.shape[1] == n_classes):
+        raise ValueError(
+            f"{name} should hold one class index per example, shape ({n},); got {y.shape}. "
+            f"If {name} is one-hot, pass {name}.argmax(axis=1)."
+        )
+    if y.shape != (n,):
+        raise ValueError(f"{name} should hold one class index per example, shape ({n},); got {y.shape}.")
+    if y.dtype.kind == "f" and np.all(y == np.round(y)):
+        y = y.astype(np.int64)
+    span = "" if n_classes is None else f" 0..{n_classes - 1}"
+    if y.dtype.kind not in "iu":
+        raise ValueError(f"{name} should hold integer class labels{span}; got dtype {y.dtype}.")
+    if n_classes is not None:
+        bad = np.flatnonzero((y < 0) | (y >= n_classes))
+        if bad.size:
+            reason = f" ({why})" if why else ""
+            raise ValueError(f"{name} should hold integer class labels{span}{reason}; got {y[bad[0]]} at index {bad[0]}.")
+    return y.astype(np.int64)
+
+
 def input_shape(model: Any) -> tuple | None:
     """The shape of one input of a built Keras model (``None`` entries for free sizes), or None if unknown.
 
@@ -208,6 +244,22 @@ class RowsOnDemand:
         return self.make(np.arange(self.n)[rows])
 
 
+def in_batches(rows: np.ndarray | Rows, batch_size: int = DEFAULT_BATCH_SIZE) -> Iterator[tuple[slice, np.ndarray]]:
+    """The one batching loop of the course: ``(where, rows[where])`` for consecutive batches.
+
+    Every helper that runs a model on many inputs — predictions, activations, gradients — walks
+    its inputs with this loop, so memory is bounded the same way everywhere.
+
+    >>> [(where.start, len(batch)) for where, batch in in_batches(np.zeros((5, 2)), 2)]
+    [(0, 2), (2, 2), (4, 1)]
+    """
+    batch_size = check_count(batch_size, "batch_size", meaning="the number of rows per call of predict_fn")
+    n = len(rows)
+    for start in range(0, n, batch_size):
+        where = slice(start, min(start + batch_size, n))
+        yield where, rows[where]
+
+
 def predict_in_batches(
     predict_fn: Callable[[np.ndarray], Any], rows: np.ndarray | Rows, *, batch_size: int = DEFAULT_BATCH_SIZE
 ) -> np.ndarray:
@@ -223,10 +275,8 @@ def predict_in_batches(
     >>> predict_in_batches(lambda x: x.sum(axis=1), np.ones((5, 2)), batch_size=2)
     array([2., 2., 2., 2., 2.])
     """
-    batch_size = check_count(batch_size, "batch_size", meaning="the number of rows per call of predict_fn")
     parts = []
-    for start in range(0, len(rows), batch_size):
-        chunk = rows[start:start + batch_size]
+    for _, chunk in in_batches(rows, batch_size):
         scores = np.asarray(predict_fn(chunk), dtype=float)
         if scores.ndim not in (1, 2) or scores.shape[0] != len(chunk):
             raise ValueError(

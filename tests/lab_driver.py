@@ -65,13 +65,48 @@ class LabServer:
 
 
 def stop_process_group(process: subprocess.Popen) -> None:
-    """Terminate a server started with ``start_new_session=True`` and all its children."""
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
+    """Terminate a server started with ``start_new_session=True`` and all its children.
+
+    Safe to call twice, and on a server that has already exited (its group may be gone).
+    """
+    for sig, grace in ((signal.SIGTERM, 20), (signal.SIGKILL, 10)):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:  # the whole group has exited already
+            pass
+        try:
+            process.wait(timeout=grace)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+    raise RuntimeError(f"process {process.pid} ({process.args!r}) survived SIGKILL for 10 s")
+
+
+class ServerDidNotStart(RuntimeError):
+    """A server exited, or did not answer in time; the message ends with its log."""
+
+
+def start_server(command: list[str], url: str, log_path: Path, *, cwd: Path, timeout_s: float = 90, env=None) -> subprocess.Popen:
+    """Start ``command`` in its own process group, logging to ``log_path``; return once ``url`` answers.
+
+    Gives up on its own: if the server exits, or ``url`` does not answer within ``timeout_s``
+    seconds, the server's whole process group is stopped *first* and then ``ServerDidNotStart``
+    is raised with the end of the log (output goes to a file, never to a pipe: a pipe nobody
+    drains stalls a chatty server, and reading one from a live server blocks until it exits).
+    """
+    with open(log_path, "wb") as log:  # the child keeps its own copy of the descriptor
+        server = subprocess.Popen(command, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env=env)
+    deadline = time.monotonic() + timeout_s
+    while (code := server.poll()) is None and time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=5).close()
+            return server
+        except OSError:  # not listening yet, or not answering yet (HTTPError is an OSError too)
+            time.sleep(0.5)
+    stop_process_group(server)
+    why = f"exited with code {code}" if code is not None else f"did not answer within {timeout_s:g} s, so it was stopped"
+    tail = log_path.read_text(errors="replace")[-3000:]
+    raise ServerDidNotStart(f"{' '.join(map(str, command[:4]))} ... {why} (waiting for {url.split('?')[0]}); end of its log {log_path}:\n{tail}")
 
 
 @contextmanager
@@ -88,28 +123,17 @@ def lab_server(workdir: Path, folders=("solutions", "notebooks")):
     port, token = free_port(), secrets.token_hex(16)
     command = [
         sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ServerApp.ip=127.0.0.1",
-        f"--ServerApp.port={port}", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
+        f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
         f"--LabApp.user_settings_dir={settings}", f"--LabApp.workspaces_dir={workdir / 'workspaces'}",
     ]
     if os.geteuid() == 0:
         command.append("--allow-root")
-    log = open(workdir / "server.log", "w")
-    server = subprocess.Popen(command, cwd=root, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     lab = LabServer(f"http://127.0.0.1:{port}", token, root)
+    server = start_server(command, f"{lab.url}/api/status?token={token}", workdir / "server.log", cwd=root)
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                urllib.request.urlopen(f"{lab.url}/api/status?token={token}", timeout=5)
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"JupyterLab did not start:\n{(workdir / 'server.log').read_text()[-3000:]}")
-                time.sleep(0.5)
         yield lab
     finally:
         stop_process_group(server)
-        log.close()
 
 
 @dataclass

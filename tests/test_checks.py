@@ -1,4 +1,5 @@
-"""The check machinery: four outcomes, never raises, kind messages; the warm-up check of 00."""
+"""The check machinery (four outcomes, never raises, grading, isolation), the readers and comparisons
+every check is built from (course_utils.checks._answers), and the warm-up check of 00."""
 
 import numpy as np
 import pytest
@@ -159,12 +160,6 @@ def test_expect_equal_and_booleans():
     assert "True or False" in check_flag(lambda: "yes").message
 
 
-def test_expect_close_reports_the_largest_difference():
-    with pytest.raises(Wrong) as info:
-        expect_close(np.array([1.0, 2.0, 5.0]), np.array([1.0, 2.0, 3.0]), name="v")
-    assert any("largest difference at index (2,)" in d for d in info.value.details)
-
-
 def test_results_print_and_render():
     result = welcome.standardize(lambda x: x * 2)
     text = str(result)
@@ -289,7 +284,7 @@ def test_learner_code_gets_private_copies_of_the_checks_data():
         before = {k: np.array(v, copy=True) for k, v in table.items()}
         call(fn, table, table["a"])
         for k in table:
-            expect_close(table[k], before[k], name=f"the check's table {k}")
+            expect_close(np.asarray(table[k]), before[k], name=f"the check's table {k}")
 
     def vandal(t, a):
         t["a"][:] = 0
@@ -328,39 +323,197 @@ def test_none_return_is_reported_by_call_with_the_return_it_expects():
     assert check_side_effect(lambda: None).status == CORRECT
 
 
+# --- reading and comparing answers (course_utils.checks._answers) ------------------------------------
+
+from fractions import Fraction  # noqa: E402
+
+from course_utils.checks import as_array, as_number, case, expect_close_on_each, show, unpack  # noqa: E402
+
+from .check_answers import Booby, Hostile  # noqa: E402
+
+
+def wrong(fn, *args, **kwargs) -> Wrong:
+    with pytest.raises(Wrong) as info:
+        fn(*args, **kwargs)
+    return info.value
+
+
 @pytest.mark.parametrize(
     "received, message",
     [
         ("[1, 2]", "should be a NumPy array, got a string"),
         ([1.0, 2.0], "should be a NumPy array, got a list"),
         ((1.0, 2.0), "should be a NumPy array, got a tuple"),
-        ({"a": 1}, "should be an array of numbers, got a dict"),
-        (None, "returned None"),
+        ({"a": 1}, "should be an array of real numbers, got a dict"),
+        (Hostile(), "should be an array of real numbers, got a Hostile"),
+        (np.ones(2) * 1j, "should be an array of real numbers, got an array of complex128"),
+        (np.array(["a"]), "got an array of <U1"),
+        (None, "scores is None — did you forget `return`?"),
     ],
 )
-def test_expect_array_turns_non_arrays_into_wrong_answers(received, message):
-    with pytest.raises(Wrong, match=message):
-        expect_array(received, name="scores")
-    assert expect_array(np.array([1, 2]), name="scores").dtype == float
+def test_as_array_turns_anything_else_into_a_wrong_answer(received, message):
+    with pytest.raises(Wrong, match=message.replace("(", r"\(").replace(")", r"\)").replace("?", r"\?")):
+        as_array(received, "scores")
+    assert as_array(np.array([1, 2]), "scores").dtype == float
 
 
-def test_long_arrays_are_shown_by_shape_and_their_first_differences():
+def test_an_answer_whose_conversion_fails_says_what_raised():
+    class Broken:
+        def __array__(self, *args, **kwargs):
+            raise RuntimeError("no")
+
+    result = wrong(as_array, Broken(), "v")
+    assert result.message == "v should be an array of real numbers, got a Broken."
+    assert "reading it as numbers raised RuntimeError" in result.details
+    assert "should be an array of real numbers, got a Broken" in wrong(expect_close, Broken(), [1.0], name="v").message
+
+
+def test_as_array_keeps_the_dtype_only_when_asked_and_drops_subclasses():
+    assert as_array(np.arange(3), "x", dtype=None).dtype.kind == "i"
+    assert type(as_array(np.arange(3.0).view(Booby), "x", dtype=None)) is np.ndarray
+    assert as_array(np.array([Fraction(1, 3)], dtype=object), "x", dtype=None).dtype == float
+    huge = np.broadcast_to(0.0, (10**6, 10**6))
+    assert as_array(huge, "x").shape == huge.shape  # a float array is not copied
+
+
+@pytest.mark.parametrize("received, message", [
+    (True, "should be one number, got True"),
+    ([0.5], "should be one number, got a list"),
+    ((0.5, 0.1), "should be one number, got a tuple"),
+    ("0.5", "should be one number, got a string"),
+    (np.ones(3), "should be one number, got an array of shape (3,)"),
+    (np.ones(1), "should be one number, got an array of shape (1,)"),
+    (Hostile(), "should be one real number, got a Hostile"),
+    (1 + 2j, "should be one real number, got a complex number"),
+    (None, "is None"),
+])
+def test_as_number_turns_anything_else_into_a_wrong_answer(received, message):
+    assert message in wrong(as_number, received, "accuracy").message
+
+
+def test_as_number_hints_at_the_slip_it_recognizes():
+    assert wrong(as_number, np.ones(1), "x").details[-1] == "Hint: return the number itself: float(result), or result.item()."
+    assert wrong(as_number, "0.5", "x", hint="general").details[-1] == "Hint: return the number itself, not text describing it."
+    assert wrong(as_number, np.ones(3), "x", hint="general").details[-1] == "Hint: general"
+
+
+def test_as_number_accepts_scalars_of_every_kind():
+    values = [as_number(v, "x") for v in (1, 0.5, np.float32(0.5), np.array(2.0), Fraction(1, 4))]
+    assert values == [1.0, 0.5, 0.5, 2.0, 0.25] and all(v.shape == () for v in values)
+
+
+def test_unpack_names_a_wrong_count_and_a_wrong_order():
+    expected = (np.ones((2, 3)), np.ones(3), 0.0)
+    assert [p.shape for p in unpack((np.zeros((2, 3)), np.zeros(3), 1), ("dx", "dW", "db"), expected, function="f")] == [(2, 3), (3,), ()]
+    result = wrong(unpack, (np.zeros(3), np.zeros((2, 3)), 1.0), ("dx", "dW", "db"), expected, function="f")
+    assert result.message == "f returned its results in the wrong order (shapes (3,), (2, 3), ())."
+    assert result.details[-1] == "Hint: return them as `return dx, dW, db`, with shapes (2, 3), (3,), ()."
+    assert "wrong order" in wrong(unpack, (np.zeros(1), np.zeros(3)), ("coef", "intercept"), (np.ones(3), 0.0), function="f").message
+    assert wrong(unpack, np.zeros(4), ("coef", "intercept"), (np.ones(3), 0.0), function="f").message == (
+        "f should return 2 results (coef, intercept); got one array of 4 numbers.")
+    assert "got a tuple of 3 things" in wrong(unpack, (1, 2, 3), ("a", "b"), (1, 2), function="f").message
+    assert "b should be a NumPy array, got a list" in wrong(unpack, (1.0, [1.0]), ("a", "b"), (1.0, 1.0), function="f").message
+
+
+def test_show_is_short_and_never_copies_a_huge_array():
+    assert show(np.broadcast_to(0.5, (10**6, 10**6))) == "an array of shape (1000000, 1000000): [0.5, 0.5, 0.5, 0.5, 0.5, 0.5, …]"
+    assert show(np.arange(196.0).reshape(14, 14) / 100) == "an array of shape (14, 14): [0, 0.01, 0.02, 0.03, 0.04, 0.05, …]"
+    assert show(np.array([1, 2])) == "[1, 2]" and show(np.float64(0.25)) == "0.25" and show(np.array([True, False])) == "[True, False]"
+    assert show(np.array([[0.5, 1.0], [2.0, -3.25]])) == "[[0.5, 1], [2, -3.25]]"
+    assert show([0.5, 0.25]) == "list [0.5, 0.25]" and show("x" * 200).endswith("...") and len(show("x" * 200)) == 120
+    assert show(Hostile()) == "<Hostile object>"
+
+
+def test_expect_close_rejects_text_and_lists_that_look_like_numbers():
+    assert wrong(expect_close, "0.6667", 2 / 3, name="v").message == "v should be a NumPy array, got a string."
+    assert wrong(expect_close, [1.0, 2.0], [1.0, 2.0], name="v").message == "v should be a NumPy array, got a list."
+    assert wrong(expect_close, np.array(2 / 3 + 0j), 2 / 3, name="v").message.startswith("v should be an array of real numbers")
+
+
+def test_expect_close_reports_the_largest_difference():
+    details = wrong(expect_close, np.array([1.0, 2.0, 5.0]), np.array([1.0, 2.0, 3.0]), name="v").details
+    assert details == ("expected: [1, 2, 3]", "received: [1, 2, 5]", "the largest difference, at [2]: expected 3, received 5")
+
+
+def test_the_verb_agrees_with_the_name():
+    assert wrong(expect_close, np.zeros(2), [1.0, 2.0], name="your attributions", plural=True).message == "your attributions are not right."
+    assert wrong(expect_close, np.zeros(3), [1.0, 2.0], name="the indices", plural=True).message == "the indices have shape (3,), expected (2,)."
+    assert wrong(expect_close, 0.5, [1.0, 2.0], name="your map").message == "your map is a single number; expected an array of shape (2,)."
+
+
+def test_a_long_array_is_shown_by_its_first_differing_entries():
     expected = np.arange(196.0).reshape(14, 14) / 100
     received = expected.copy()
     received[0, 3] += 1
     received[9, 1] -= 2
-    with pytest.raises(Wrong) as info:
-        expect_close(received, expected, name="the map")
-    details = info.value.details
-    assert details[0] == "expected: an array of shape (14, 14): [0, 0.01, 0.02, 0.03, 0.04, 0.05, …]"
-    assert "2 of 196 entries differ; first: (0, 3) expected 0.03, got 1.03; (9, 1) expected 1.27, got -0.73" in details
+    details = wrong(expect_close, received, expected, name="the map").details
+    assert details[:3] == ("2 of 196 entries differ; the first ones:", "  at [0, 3]: expected 0.03, received 1.03",
+                           "  at [9, 1]: expected 1.27, received -0.73")
     assert all(len(line) < 200 for line in details)
 
+    expected = np.arange(40.0).reshape(2, 5, 4)
+    got = expected.copy()
+    got[0, 1, 2] = -1.0
+    got[1, 4, 3] = np.nan
+    lines = wrong(expect_close, got, expected, name="v").details
+    assert lines[:3] == ("2 of 40 entries differ; the first ones:", "  at [0, 1, 2]: expected 6, received -1", "  at [1, 4, 3]: expected 39, received nan")
+    assert "NaN" in lines[3]
+    named = wrong(expect_close, got, expected, name="v", entry=lambda i: f"pixel {i}").details
+    assert named[1].startswith("  pixel (0, 1, 2): ")
+    got[0, 4, 0], got[1, 0, 0], got[1, 4, 3] = 0.0, 21.0, 100.0  # the largest difference is not among the first three
+    assert wrong(expect_close, got, expected, name="v").details[-1] == "the largest difference, at [1, 4, 3]: expected 39, received 100"
+    assert wrong(expect_close, np.zeros(3), np.ones(3), name="v").details[:2] == ("expected: [1, 1, 1]", "received: [0, 0, 0]")
 
-def test_an_answer_whose_conversion_fails_is_a_wrong_answer():
-    class Hostile:
-        def __array__(self, *args, **kwargs):
-            raise RuntimeError("no")
 
-    with pytest.raises(Wrong, match="should be numbers, got a Hostile"):
-        expect_close(Hostile(), [1.0], name="v")
+def test_a_mistake_of_another_shape_gets_its_hint():
+    result = wrong(expect_close, np.ones(3), np.ones((2, 3)), name="z", mistakes=((np.ones(3), "np.max(z, 0) reduces"),))
+    assert result.details[-1] == "Hint: np.max(z, 0) reduces"
+
+
+def test_on_each_input_a_slip_is_named_only_when_it_explains_every_input():
+    # input 1: the answer equals both slips; input 2: only slip "B"
+    cases = [
+        ("first", np.array([1.0, 2.0]), [0.0, 0.0], (([1.0, 2.0], "A"), ([1.0, 2.0], "B"))),
+        ("second", np.array([3.0, 4.0]), [0.0, 0.0], (([9.0, 9.0], "A"), ([3.0, 4.0], "B"))),
+    ]
+    result = wrong(expect_close_on_each, cases, label="input", name="v")
+    assert result.details[0] == "input: first" and result.details[-1] == "Hint: B"
+    cases[1] = ("second", np.array([5.0, 5.0]), [0.0, 0.0], (([9.0, 9.0], "A"), ([3.0, 4.0], "B")))  # no slip fits both: judged on the first alone
+    assert wrong(expect_close_on_each, cases, label="input", name="v").details[-1] == "Hint: A"
+    cases[0] = ("first", np.array([0.0, 0.0]), [0.0, 0.0], cases[0][3])  # right on the first: the second one is reported
+    assert wrong(expect_close_on_each, cases, label="input", name="v").details[0] == "input: second"
+    assert wrong(expect_close_on_each, cases, name="v").details[0] == "for: second"
+
+
+def test_on_each_input_a_note_comes_before_the_hint():
+    cases = [("only", np.ones(2), np.zeros(2), (), "gap: 3 %")]
+    assert wrong(expect_close_on_each, cases, label="input", name="v", hint="h").details[-2:] == ("gap: 3 %", "Hint: h")
+
+
+def test_case_names_the_input_first():
+    with pytest.raises(Wrong) as info:
+        with case("6 examples", label="batch"):
+            raise Wrong("not right.", "expected: 1", hint="h")
+    assert info.value.details == ("batch: 6 examples", "expected: 1", "Hint: h")
+    with pytest.raises(Wrong) as info:
+        with case("a tall system"):
+            expect_close(1.0, 2.0, name="x")
+    assert info.value.details[0] == "for: a tall system"
+
+
+def _all_checks():
+    from course_utils.checks import (backprop, global_importance, gradient_attributions, hidden_layers, keras_mnist, lime,
+                                     linear_solvability, linear_svm, shapley_and_shap)
+
+    modules = (welcome, linear_solvability, linear_svm, backprop, keras_mnist, hidden_layers, gradient_attributions,
+               shapley_and_shap, lime, global_importance)
+    return [getattr(module, name) for module in modules for name in module.__all__]
+
+
+@pytest.mark.parametrize("run", _all_checks(), ids=lambda run: f"{run.__module__.rsplit('.', 1)[-1]}.{run.__name__}")
+def test_the_stop_button_still_stops_every_check(run):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run(interrupted)

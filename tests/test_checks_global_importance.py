@@ -7,6 +7,8 @@ from course_utils import global_importance as gi
 from course_utils.checks import CORRECT, CRASHED, NOT_ATTEMPTED, WRONG
 from course_utils.checks import global_importance as check
 
+from .check_answers import Exercise, judge, params
+
 
 def not_attempted(*args, **kwargs):
     raise NotImplementedError()
@@ -275,3 +277,14 @@ def test_checks_never_share_their_data_with_the_learner():
 
     assert check.permutation_drops(vandal).status == WRONG
     assert check.permutation_drops(drops_right).status == CORRECT  # the check's own data was untouched
+
+
+# --- answers that do not depend on the exercise -------------------------------------------------
+
+REFERENCES = {"permutation_drops": drops_right, "partial_dependence_by_hand": pd_right, "ale_bin_effect": ale_right}
+EXERCISES = {name: Exercise(getattr(check, name), reference, [], {}) for name, reference in REFERENCES.items()}
+
+
+@pytest.mark.parametrize(*params(EXERCISES))
+def test_generic_answers_and_vandals(kind, exercise, answer, expected):
+    judge(kind, exercise, answer, expected)

@@ -1,61 +1,58 @@
-"""Every outcome of the checks of notebook 08_lime, with the targeted hints."""
+"""The wrong answers learners write in notebook 08_lime, each with its verdict and hint; answers
+written differently that are right; answers that would break a weaker check."""
+
+from __future__ import annotations
+
+import math
 
 import numpy as np
 import pytest
 
 from course_utils import lime
-from course_utils.checks import CORRECT, CRASHED, NOT_ATTEMPTED, WRONG
+from course_utils.checks import CORRECT, CRASHED, WRONG
 from course_utils.checks import lime as check
 
-
-def not_attempted(*args, **kwargs):
-    raise NotImplementedError()
-
-
-def _hint_of(result):
-    return " ".join(result.details)
-
+from .check_answers import GENERIC, Exercise, assert_verdict, judge, params
 
 # --------------------------------------------------------------------------- Exercise 1: kernel
-def test_kernel_weights_correct_not_attempted_crashed_none():
-    assert check.kernel_weights(lambda d, w: np.exp(-d**2 / (2 * w**2))).status == CORRECT
-    assert check.kernel_weights(lambda d, w: np.sqrt(np.exp(-d**2 / w**2))).status == CORRECT  # lime's spelling
-    assert check.kernel_weights(lime.kernel_weights).status == CORRECT
-    assert check.kernel_weights(not_attempted).status == NOT_ATTEMPTED
-    result = check.kernel_weights(lambda d, w: np.expp(-d**2))
-    assert result.status == CRASHED and "expp" in _hint_of(result)
-    result = check.kernel_weights(lambda d, w: None)
-    assert result.status == WRONG and "forget `return`" in result.message
+
+gauss = lambda d, w: np.exp(-d**2 / (2 * w**2))  # noqa: E731
+
+KERNEL_ANSWERS = [
+    (gauss, CORRECT, "exp(-1/2)"),
+    (lambda d, w: np.sqrt(np.exp(-d**2 / w**2)), CORRECT, ""),  # lime's spelling
+    (lime.kernel_weights, CORRECT, ""),
+    (lambda d, w: np.exp(-0.5 * (d / w) ** 2), CORRECT, ""),
+    (lambda d, w: np.exp(-d**2 / w**2), WRONG, "left out the square root"),
+    (lambda d, w: np.exp(-d / w), WRONG, "not exp(-d/w)"),
+    (lambda d, w: np.exp(-d / (2 * w)), WRONG, "square the distance"),
+    (lambda d, w: np.exp(-d / (2 * w**2)), WRONG, "square the distance"),
+    (lambda d, w: np.exp(-d**2 / (2 * w)), WRONG, "square the width too"),
+    (lambda d, w: np.exp(-d**2 / w), WRONG, "square the width and keep the 2"),
+    (lambda d, w: np.exp(d**2 / (2 * w**2)), WRONG, "mind the minus sign"),
+    (lambda d, w: gauss(d, w) / gauss(d, w).sum(), WRONG, "do not normalize"),
+    (lambda d, w: gauss(d, w) / gauss(d, w).sum(axis=1, keepdims=True), WRONG, "do not normalize"),
+    (lambda d, w: np.exp(-d**2 / 2 * w**2), WRONG, "put the whole 2 * kernel_width**2 in the denominator"),
+    (lambda d, w: 1.0 / (1.0 + d**2 / w**2), WRONG, "it is 1 at d = 0"),  # no known slip: the general hint
+    (lambda d, w: np.exp(-d**2 / (2 * 1.5**2)), WRONG, "kernel_width 0.7"),  # the width hard-coded
+    (lambda d, w: math.exp(-d**2 / (2 * w**2)), WRONG, "math.exp works on one number"),
+    (lambda d, w: gauss(d, w).ravel(), WRONG, "has shape (8,), expected (2, 4)"),
+    (lambda d, w: [math.exp(-v**2 / (2 * w**2)) for v in d.ravel()], WRONG, "got a list"),
+]
 
 
-KERNEL_MISTAKES = {
-    "left out the square root": lambda d, w: np.exp(-d**2 / w**2),
-    "not exp(-d/w)": lambda d, w: np.exp(-d / w),
-    "a Gaussian bump.": lambda d, w: np.exp(-d / (2 * w)),
-    "square the width too": lambda d, w: np.exp(-d**2 / (2 * w)),
-    "square the width and keep the 2": lambda d, w: np.exp(-d**2 / w),
-    "mind the minus sign": lambda d, w: np.exp(d**2 / (2 * w**2)),
-    "do not normalize": lambda d, w: np.exp(-d**2 / (2 * w**2)) / np.exp(-d**2 / (2 * w**2)).sum(),
-    "put the whole 2 * kernel_width**2 in the denominator": lambda d, w: np.exp(-d**2 / 2 * w**2),
-    "it is 1 at d = 0": lambda d, w: 1.0 / (1.0 + d**2 / w**2),  # no targeted hint: the general one
-}
+@pytest.mark.parametrize("answer, status, fragment", KERNEL_ANSWERS)
+def test_kernel_weights_answers(answer, status, fragment):
+    assert_verdict(check.kernel_weights(answer), status, fragment)
 
 
-@pytest.mark.parametrize("hint, wrong", KERNEL_MISTAKES.items(), ids=list(KERNEL_MISTAKES))
-def test_kernel_weights_targeted_hints(hint, wrong):
-    result = check.kernel_weights(wrong)
-    assert result.status == WRONG
-    assert hint in _hint_of(result)
-
-
-def test_kernel_weights_row_normalized_and_wrong_shape():
-    result = check.kernel_weights(lambda d, w: np.exp(-d**2 / (2 * w**2)) / np.exp(-d**2 / (2 * w**2)).sum(axis=1, keepdims=True))
-    assert result.status == WRONG and "do not normalize" in _hint_of(result)
-    result = check.kernel_weights(lambda d, w: np.exp(-d.ravel()**2 / (2 * w**2)))
-    assert result.status == WRONG and "shape (8,), expected (2, 4)" in result.message
+def test_a_crash_that_is_no_known_slip_stays_a_crash():
+    assert_verdict(check.kernel_weights(lambda d, w: np.expp(-d**2)), CRASHED, "expp")
 
 
 # --------------------------------------------------------------------------- Exercise 2: weighted ridge
+
+
 def reference_ridge(Z, y, weights, alpha):
     share = weights / weights.sum()
     z_mean, y_mean = share @ Z, share @ y
@@ -64,24 +61,18 @@ def reference_ridge(Z, y, weights, alpha):
     return coef, y_mean - z_mean @ coef
 
 
-def _with_sklearn(Z, y, weights, alpha):
+def with_sklearn(Z, y, weights, alpha):
     from sklearn.linear_model import Ridge
 
     model = Ridge(alpha=alpha).fit(Z, y, sample_weight=weights)
     return model.coef_, model.intercept_
 
 
-def test_weighted_ridge_correct_not_attempted_crashed_none():
-    assert check.weighted_ridge(reference_ridge).status == CORRECT
-    assert check.weighted_ridge(_with_sklearn).status == CORRECT
-    assert check.weighted_ridge(lambda Z, y, w, a: lime.fit_surrogate(Z, y, w, alpha=a)[:2]).status == CORRECT
-    assert check.weighted_ridge(not_attempted).status == NOT_ATTEMPTED
-    result = check.weighted_ridge(lambda Z, y, w, a: np.linalg.solve(Z, y))
-    assert result.status == CRASHED and "LinAlgError" in _hint_of(result)
-    result = check.weighted_ridge(lambda Z, y, w, a: None)
-    assert result.status == WRONG and "forget `return`" in result.message
-    result = check.weighted_ridge(lambda Z, y, w, a: reference_ridge(Z, y, w, a)[0])
-    assert result.status == WRONG and "return coef, intercept" in _hint_of(result)
+def unpenalized_intercept_in_one_system(Z, y, weights, alpha):
+    A = np.column_stack([np.ones(len(Z)), Z])
+    penalty = alpha * np.diag([0.0] + [1.0] * Z.shape[1])
+    beta = np.linalg.solve(A.T @ (weights[:, None] * A) + penalty, A.T @ (weights * y))
+    return beta[1:], beta[0]
 
 
 def _ridge_variant(weights_fn=lambda w: w, *, center=None, alpha_used=None):
@@ -116,55 +107,91 @@ def _intercept_slip(slip):
     return fit
 
 
-RIDGE_MISTAKES = {
-    "use the weights": _ridge_variant(lambda w: np.ones_like(w)),
-    "do not penalize the intercept": _penalized_intercept,
-    "centre with the WEIGHTED means": _ridge_variant(center=lambda w: np.ones_like(w)),
-    "that is the ridge penalty": _ridge_variant(alpha_used=0.0),
-    "not weights²": _ridge_variant(lambda w: w**2),
-    "not their square roots": _ridge_variant(np.sqrt),
-    "the surrogate has an intercept": _no_intercept,
-    "subtract the weighted mean features times coef": _intercept_slip(lambda Z, y, w, c: np.average(y, weights=w)),
-    "use the weighted means in the intercept too": _intercept_slip(lambda Z, y, w, c: y.mean() - Z.mean(axis=0) @ c),
-    "mind the sign": _intercept_slip(lambda Z, y, w, c: np.average(y, weights=w) + np.average(Z, axis=0, weights=w) @ c),
-}
+RIDGE_ANSWERS = [
+    (reference_ridge, CORRECT, "Ridge(alpha)"),
+    (with_sklearn, CORRECT, ""),
+    (lambda Z, y, w, a: lime.fit_surrogate(Z, y, w, alpha=a)[:2], CORRECT, ""),
+    (unpenalized_intercept_in_one_system, CORRECT, ""),
+    (lambda *args: list(reference_ridge(*args)), CORRECT, ""),  # a list of the two is fine
+    (lambda *args: (reference_ridge(*args)[0], np.array([reference_ridge(*args)[1]])), CORRECT, ""),  # intercept as a 1-element array
+    (_ridge_variant(lambda w: np.ones_like(w)), WRONG, "use the weights"),
+    (_penalized_intercept, WRONG, "do not penalize the intercept"),
+    (_ridge_variant(center=lambda w: np.ones_like(w)), WRONG, "centre with the WEIGHTED means"),
+    (_ridge_variant(alpha_used=0.0), WRONG, "that is the ridge penalty"),
+    (_ridge_variant(lambda w: w**2), WRONG, "not weights²"),
+    (_ridge_variant(np.sqrt), WRONG, "not their square roots"),
+    (_no_intercept, WRONG, "the surrogate has an intercept"),
+    (_intercept_slip(lambda Z, y, w, c: np.average(y, weights=w)), WRONG, "subtract the weighted mean features times coef"),
+    (_intercept_slip(lambda Z, y, w, c: y.mean() - Z.mean(axis=0) @ c), WRONG, "use the weighted means in the intercept too"),
+    (_intercept_slip(lambda Z, y, w, c: np.average(y, weights=w) + np.average(Z, axis=0, weights=w) @ c), WRONG, "mind the sign"),
+    (lambda *args: reference_ridge(*args)[::-1], WRONG, "returned its results in the wrong order"),
+    (lambda *args: np.r_[reference_ridge(*args)[1], reference_ridge(*args)[0]], WRONG, "got one array of 4 numbers"),
+    (lambda *args: reference_ridge(*args)[0], WRONG, "return coef, intercept"),
+    (lambda *args: (reference_ridge(*args)[0][:, None], reference_ridge(*args)[1]), WRONG, "coef.ravel()"),
+    (lambda *args: (*reference_ridge(*args), 0.0), WRONG, "got a tuple of 3 things"),
+    (lambda Z, y, w, a: reference_ridge(Z, y, w, 2.0), WRONG, "alpha 0.5"),  # alpha hard-coded
+    (lambda Z, y, w, a: np.linalg.solve(Z, y), CRASHED, "LinAlgError"),
+]
 
 
-@pytest.mark.parametrize("hint, wrong", RIDGE_MISTAKES.items(), ids=list(RIDGE_MISTAKES))
-def test_weighted_ridge_targeted_hints(hint, wrong):
-    result = check.weighted_ridge(wrong)
-    assert result.status == WRONG
-    assert hint in _hint_of(result)
+@pytest.mark.parametrize("answer, status, fragment", RIDGE_ANSWERS)
+def test_weighted_ridge_answers(answer, status, fragment):
+    assert_verdict(check.weighted_ridge(answer), status, fragment)
 
 
 # --------------------------------------------------------------------------- Exercise 3: top-k Jaccard
+
+
 def reference_jaccard(a, b, k):
     top_a = set(np.argsort(-np.abs(a))[:k])
     top_b = set(np.argsort(-np.abs(b))[:k])
     return len(top_a & top_b) / len(top_a | top_b)
 
 
-def test_top_k_jaccard_correct_not_attempted_crashed_none():
-    assert check.top_k_jaccard(reference_jaccard).status == CORRECT
-    assert check.top_k_jaccard(lambda a, b, k: lime.top_k_jaccard(a, b, k=k)).status == CORRECT
-    assert check.top_k_jaccard(not_attempted).status == NOT_ATTEMPTED
-    result = check.top_k_jaccard(lambda a, b, k: len(set(a) & set(b)) / len(set(a) | set(b), k))
-    assert result.status == CRASHED and "TypeError" in _hint_of(result)
-    result = check.top_k_jaccard(lambda a, b, k: None)
-    assert result.status == WRONG and "forget `return`" in result.message
+def top(v, k):
+    return set(np.argsort(-np.abs(v))[:k].tolist())
 
 
-JACCARD_MISTAKES = {
-    "rank by ABSOLUTE value": lambda a, b, k: len(set(np.argsort(-a)[:k]) & set(np.argsort(-b)[:k])) / len(set(np.argsort(-a)[:k]) | set(np.argsort(-b)[:k])),
-    "not by k": lambda a, b, k: len(set(np.argsort(-np.abs(a))[:k]) & set(np.argsort(-np.abs(b))[:k])) / k,
-    "return a fraction": lambda a, b, k: len(set(np.argsort(-np.abs(a))[:k]) & set(np.argsort(-np.abs(b))[:k])),
-    "take the k LARGEST": lambda a, b, k: reference_jaccard(1 / (np.abs(a) + 1e-3), 1 / (np.abs(b) + 1e-3), k),
-    "return len(A & B) / len(A | B)": lambda a, b, k: 0.5,  # no targeted hint: the general one
-}
+JACCARD_ANSWERS = [
+    (reference_jaccard, CORRECT, "1 means both explanations"),
+    (lambda a, b, k: lime.top_k_jaccard(a, b, k=k), CORRECT, ""),
+    (lambda a, b, k: len(set(np.argsort(np.abs(a))[-k:]) & set(np.argsort(np.abs(b))[-k:])) / len(set(np.argsort(np.abs(a))[-k:]) | set(np.argsort(np.abs(b))[-k:])), CORRECT, ""),
+    (lambda a, b, k: (i := len(top(a, k) & top(b, k))) / (2 * k - i), CORRECT, ""),
+    (lambda a, b, k: len(set(np.argsort(-a)[:k]) & set(np.argsort(-b)[:k])) / len(set(np.argsort(-a)[:k]) | set(np.argsort(-b)[:k])), WRONG, "rank by ABSOLUTE value"),
+    (lambda a, b, k: len(top(a, k) & top(b, k)) / k, WRONG, "not by k"),
+    (lambda a, b, k: len(top(a, k) & top(b, k)), WRONG, "return a fraction"),
+    (lambda a, b, k: len(top(a, k) & top(b, k)) / (len(top(a, k)) + len(top(b, k))), WRONG, "counts a shared feature once"),
+    (lambda a, b, k: len(top(a, k) & top(b, k)) // len(top(a, k) | top(b, k)), WRONG, "integer division"),
+    (lambda a, b, k: reference_jaccard(1 / (np.abs(a) + 1e-3), 1 / (np.abs(b) + 1e-3), k), WRONG, "take the k LARGEST"),
+    (lambda a, b, k: reference_jaccard(a, b, k + 1), WRONG, "take exactly k features"),
+    (lambda a, b, k: (A := set(np.sort(np.abs(a))[-k:])) and len(A & set(np.sort(np.abs(b))[-k:])) / len(A | set(np.sort(np.abs(b))[-k:])), WRONG, "not their values"),
+    (lambda a, b, k: 0.5, WRONG, "return len(A & B) / len(A | B)"),  # no known slip: the general hint
+    (lambda a, b, k: top(a, k) & top(b, k), WRONG, "got a set"),
+    (lambda a, b, k: f"{reference_jaccard(a, b, k):.2f}", WRONG, "got a string"),
+]
 
 
-@pytest.mark.parametrize("hint, wrong", JACCARD_MISTAKES.items(), ids=list(JACCARD_MISTAKES))
-def test_top_k_jaccard_targeted_hints(hint, wrong):
-    result = check.top_k_jaccard(wrong)
-    assert result.status == WRONG
-    assert hint in _hint_of(result)
+@pytest.mark.parametrize("answer, status, fragment", JACCARD_ANSWERS)
+def test_top_k_jaccard_answers(answer, status, fragment):
+    assert_verdict(check.top_k_jaccard(answer), status, fragment)
+
+
+def test_the_random_pair_is_informative():
+    a, b, k = check._pairs()[-1]
+    assert 0 < lime.top_k_jaccard(a, b, k=k) < 1
+    assert len(np.unique(np.abs(a))) == len(a) and len(np.unique(np.abs(b))) == len(b)  # no ties: every right answer agrees
+
+
+# --- answers that do not depend on the exercise -------------------------------------------------
+
+REFERENCES = {"kernel_weights": gauss, "weighted_ridge": reference_ridge, "top_k_jaccard": reference_jaccard}
+RIDGE_MESSAGE = {"text": "string", "list": "list of 3 things", "hostile object": "Hostile", "dict": "dict", "generator": "generator",
+                 "complex array": "2 results", "huge array": "2 results", "array of text": "2 results"}
+NOT_A_PAIR = {label: RIDGE_MESSAGE.get(label, "") for label, _, status, _ in GENERIC if status == WRONG and label != "no return"}
+EXERCISES = {name: Exercise(getattr(check, name), reference, [], {}, generic=NOT_A_PAIR if name == "weighted_ridge" else {})
+             for name, reference in REFERENCES.items()}
+
+
+@pytest.mark.parametrize(*params(EXERCISES))
+def test_generic_answers_and_vandals(kind, exercise, answer, expected):
+    judge(kind, exercise, answer, expected)

@@ -232,7 +232,7 @@ CONDITION_SLIPS = {
     "the singular values": (_singular_values, "s[0] / s[-1]"),
     "a list": (lambda A: [svd_ratio(A)], "should be one number, got a list"),
     "an array of one": (lambda A: np.array([svd_ratio(A)]), "result.item()"),
-    "complex": (lambda A: complex(svd_ratio(A)), "is complex"),
+    "complex": (lambda A: complex(svd_ratio(A)), "should be one real number, got a complex number"),
     "a string": (lambda A: f"{svd_ratio(A):.3f}", "got a string"),
     "forgot return": (lambda A: None, "did you forget `return`?"),
 }
@@ -262,9 +262,11 @@ def test_condition_number_inverse_passes_the_square_case_first():
 
 
 EXERCISES = {
-    "is_uniquely_solvable": Exercise(check.is_uniquely_solvable, rank_vs_columns, UNIQUENESS_ALSO_RIGHT, UNIQUENESS_SLIPS),
+    "is_uniquely_solvable": Exercise(check.is_uniquely_solvable, rank_vs_columns, UNIQUENESS_ALSO_RIGHT, UNIQUENESS_SLIPS,
+                                     generic={"complex array": "should return True or False"}),
     "normal_equations": Exercise(check.normal_equations, solve_normal, NORMAL_EQUATIONS_ALSO_RIGHT, NORMAL_EQUATIONS_SLIPS),
-    "condition_number": Exercise(check.condition_number, svd_ratio, CONDITION_ALSO_RIGHT, CONDITION_SLIPS),
+    "condition_number": Exercise(check.condition_number, svd_ratio, CONDITION_ALSO_RIGHT, CONDITION_SLIPS,
+                                 generic={"complex array": "returned 3 numbers; expected one"}),  # as many as singular values
 }
 
 

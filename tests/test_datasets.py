@@ -109,7 +109,7 @@ def test_credit_truth_contributions_sum_to_the_logit_and_has_the_promised_struct
 
 
 def test_make_credit_rejects_a_bad_size():
-    with pytest.raises(ValueError, match="n_samples must be a positive integer"):
+    with pytest.raises(ValueError, match="n_samples should be a positive integer"):
         make_credit(0)
 
 

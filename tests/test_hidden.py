@@ -13,7 +13,8 @@ import pytest
 import course_utils  # noqa: F401
 import keras
 
-from course_utils import hidden
+from course_utils import activation_maximization as am
+from course_utils import hidden, plots, probes, units
 from course_utils.datasets import load_mnist
 from course_utils.models import load_pretrained, logits_model
 
@@ -141,7 +142,7 @@ def test_pretrained_mlp_matches_numpy_and_batches(mlp, x_test):
 
 
 def test_get_activations_errors(mlp, x_test):
-    with pytest.raises(ValueError, match=r"Expected a batch of shape \(n, 28, 28\); got \(28, 28\)\. Pass x\[None\] for one example"):
+    with pytest.raises(ValueError, match=r"expected a batch of shape \(n, 28, 28\); got \(28, 28\)\. Pass x\[None\] for one example"):
         hidden.get_activations(mlp, x_test[0])
     with pytest.raises(ValueError, match=r"expects a batch of shape \(n, 28, 28\); got \(3, 784\)\. Reshape it: x\.reshape\(-1, 28, 28\)"):
         hidden.get_activations(mlp, x_test[:3].reshape(3, -1))
@@ -151,10 +152,10 @@ def test_get_activations_errors(mlp, x_test):
         hidden.get_activations(mlp, x_test[:0])
     with pytest.raises(ValueError, match="array of numbers"):
         hidden.get_activations(mlp, np.array([["a"] * 28] * 28)[None])
-    with pytest.raises(ValueError, match="batch_size should be a positive integer"):
+    with pytest.raises(ValueError, match="batch_size is the number of inputs per forward pass, an int >= 1; got 0"):
         hidden.get_activations(mlp, x_test[:3], batch_size=0)
     unbuilt = keras.Sequential([keras.layers.Dense(2)])
-    with pytest.raises(ValueError, match=r"examples on axis 0; got shape \(3,\)\. Pass x\[None\]"):
+    with pytest.raises(ValueError, match=r"examples on axis 0, shape \(n, n_features\); got \(3,\)\. Pass x\[None\]"):
         hidden.get_activations(unbuilt, np.zeros(3))
 
     class Subclassed(keras.Model):
@@ -197,19 +198,19 @@ def test_dense_weight_images(mlp):
 
 def test_unit_values_and_class_means():
     acts = RNG.random((12, 3, 3, 4))  # conv-like: (n, h, w, channels)
-    np.testing.assert_allclose(hidden.unit_values(acts), acts.mean(axis=(1, 2)))
+    np.testing.assert_allclose(units.unit_values(acts), acts.mean(axis=(1, 2)))
     y = np.array([0, 1, 2] * 4)
-    means = hidden.class_means(acts, y)
+    means = units.class_means(acts, y)
     expected = np.array([[acts[i].mean(axis=(0, 1)) for i in range(12) if y[i] == c] for c in range(3)]).mean(axis=1)
     np.testing.assert_allclose(means, expected)
-    padded = hidden.class_means(acts, y, n_classes=4)
+    padded = units.class_means(acts, y, n_classes=4)
     assert np.isnan(padded[3]).all() and np.allclose(padded[:3], expected)
-    with pytest.raises(ValueError, match=r"one label per example, shape \(12,\); got shape \(11,\)"):
-        hidden.class_means(acts, y[:11])
+    with pytest.raises(ValueError, match=r"y should hold one class index per example, shape \(12,\); got \(11,\)"):
+        units.class_means(acts, y[:11])
     with pytest.raises(ValueError, match="integer class labels"):
-        hidden.class_means(acts, y + 0.5)
+        units.class_means(acts, y + 0.5)
     with pytest.raises(ValueError, match="Pass a batch"):
-        hidden.unit_values(np.ones(3))
+        units.unit_values(np.ones(3))
 
 
 def test_dead_units_on_a_constructed_layer():
@@ -221,14 +222,14 @@ def test_dead_units_on_a_constructed_layer():
     b[[0, 2, 3, 5]] = 1e3  # and these are always on
     layer.set_weights([W, b])
     acts = hidden.get_activations(model, RNG.random((50, 10)))[layer.name]
-    np.testing.assert_array_equal(hidden.dead_units(acts), [1, 4])
-    np.testing.assert_allclose(hidden.active_fraction(acts), [1, 0, 1, 1, 0, 1])
+    np.testing.assert_array_equal(units.dead_units(acts), [1, 4])
+    np.testing.assert_allclose(units.active_fraction(acts), [1, 0, 1, 1, 0, 1])
     # a conv channel is dead only if it is silent at every position of every image
     conv = np.zeros((3, 2, 2, 3))
     conv[1, 0, 1, 2] = 0.5
-    np.testing.assert_array_equal(hidden.dead_units(conv), [0, 1])
-    np.testing.assert_allclose(hidden.active_fraction(conv), [0, 0, 1 / 3])
-    assert hidden.dead_units(np.full((4, 2), 0.01), tol=0.05).tolist() == [0, 1]
+    np.testing.assert_array_equal(units.dead_units(conv), [0, 1])
+    np.testing.assert_allclose(units.active_fraction(conv), [0, 0, 1 / 3])
+    assert units.dead_units(np.full((4, 2), 0.01), tol=0.05).tolist() == [0, 1]
 
 
 # --- projections and probes ------------------------------------------------------------------
@@ -236,7 +237,7 @@ def test_dead_units_on_a_constructed_layer():
 
 def test_pca_projection_matches_the_svd():
     a = RNG.normal(size=(40, 6)) * np.array([5, 3, 1, 0.5, 0.2, 0.1])
-    got = hidden.project(a, method="pca")
+    got = probes.project(a, method="pca")
     centred = a - a.mean(axis=0)
     _, _, Vt = np.linalg.svd(centred, full_matrices=False)
     expected = centred @ Vt[:2].T
@@ -249,15 +250,15 @@ def test_tsne_keeps_clusters_apart():
     a = np.hstack([centres[labels] + RNG.normal(size=(90, 3)), RNG.normal(size=(90, 60))])  # > 50 dims: PCA first
     # Not max_iter=250: t-SNE's first 250 iterations are its early-exaggeration phase, and stopping
     # there leaves clusters touching on most draws (this one passed by luck on some versions).
-    emb = hidden.project(a, method="tsne", perplexity=10, max_iter=500)
+    emb = probes.project(a, method="tsne", perplexity=10, max_iter=500)
     assert emb.shape == (90, 2)
     from sklearn.neighbors import KNeighborsClassifier
 
     assert KNeighborsClassifier(5).fit(emb, labels).score(emb, labels) == 1.0
     with pytest.raises(ValueError, match=r"perplexity \(30.0\) must be smaller than the number of examples \(20\)"):
-        hidden.project(a[:20], method="tsne")
+        probes.project(a[:20], method="tsne")
     with pytest.raises(ValueError, match="Unknown method 'umap'; use 'pca' or 'tsne'"):
-        hidden.project(a, method="umap")
+        probes.project(a, method="umap")
 
 
 def test_linear_probe_equals_scikit_learn():
@@ -269,22 +270,22 @@ def test_linear_probe_equals_scikit_learn():
     scaler = StandardScaler().fit(a[:80])
     clf = LogisticRegression(C=0.5, max_iter=3000, tol=1e-6).fit(scaler.transform(a[:80]), y[:80])
     expected = np.mean(clf.predict(scaler.transform(a[80:])) == y[80:])
-    assert hidden.linear_probe(a[:80], y[:80], a[80:], y[80:], C=0.5) == pytest.approx(expected)
+    assert probes.linear_probe(a[:80], y[:80], a[80:], y[80:], C=0.5) == pytest.approx(expected)
     separable = np.c_[y * 10.0, RNG.normal(size=120)]
-    assert hidden.linear_probe(separable[:80], y[:80], separable[80:], y[80:]) == 1.0
+    assert probes.linear_probe(separable[:80], y[:80], separable[80:], y[80:]) == 1.0
     with pytest.raises(ValueError, match="same layer; they have 8 and 2 features"):
-        hidden.linear_probe(a[:80], y[:80], a[80:, :2], y[80:])
-    with pytest.raises(ValueError, match=r"one label per example, shape \(80,\)"):
-        hidden.linear_probe(a[:80], y[:70], a[80:], y[80:])
+        probes.linear_probe(a[:80], y[:80], a[80:, :2], y[80:])
+    with pytest.raises(ValueError, match=r"y_train should hold one class index per example, shape \(80,\)"):
+        probes.linear_probe(a[:80], y[:70], a[80:], y[80:])
 
 
 def test_probe_layers(mlp, x_test):
     y = load_mnist()[1][1][:200]
-    got = hidden.probe_layers(mlp, x_test[:120], y[:120], x_test[120:], y[120:], ["hidden_2"], progress=False)
+    got = probes.probe_layers(mlp, x_test[:120], y[:120], x_test[120:], y[120:], ["hidden_2"], progress=False)
     assert list(got) == ["input", "hidden_2"]
     acts = hidden.get_activations(mlp, x_test, ["hidden_2"])["hidden_2"]
-    assert got["hidden_2"] == hidden.linear_probe(acts[:120], y[:120], acts[120:], y[120:])
-    assert got["input"] == hidden.linear_probe(x_test[:120], y[:120], x_test[120:], y[120:])
+    assert got["hidden_2"] == probes.linear_probe(acts[:120], y[:120], acts[120:], y[120:])
+    assert got["input"] == probes.linear_probe(x_test[:120], y[:120], x_test[120:], y[120:])
 
 
 # --- what a unit responds to -----------------------------------------------------------------
@@ -292,12 +293,12 @@ def test_probe_layers(mlp, x_test):
 
 def test_most_activating():
     acts = np.array([[0.2, 1.0], [0.9, 1.0], [0.5, 3.0], [0.9, 0.0]])
-    np.testing.assert_array_equal(hidden.most_activating(acts, 0, k=3), [1, 3, 2])  # ties keep example order
-    np.testing.assert_array_equal(hidden.most_activating(acts, 1, k=10), [2, 0, 1, 3])
+    np.testing.assert_array_equal(units.most_activating(acts, 0, k=3), [1, 3, 2])  # ties keep example order
+    np.testing.assert_array_equal(units.most_activating(acts, 1, k=10), [2, 0, 1, 3])
     with pytest.raises(ValueError, match=r"unit should be an integer from 0 to 1 \(the layer has 2 units\); got 2"):
-        hidden.most_activating(acts, 2)
+        units.most_activating(acts, 2)
     with pytest.raises(ValueError, match="k should be a positive integer"):
-        hidden.most_activating(acts, 0, k=0)
+        units.most_activating(acts, 0, k=0)
 
 
 def test_pre_activation_is_the_layer_before_its_relu():
@@ -308,16 +309,16 @@ def test_pre_activation_is_the_layer_before_its_relu():
     img = RNG.normal(size=(2, 6, 6, 2)).astype("float32")
     dense(h), conv(img)
     for layer, x in ((dense, h), (conv, img)):
-        z = np.asarray(hidden._pre_activation_fn(layer)(x))
+        z = np.asarray(am._pre_activation_fn(layer)(x))
         np.testing.assert_allclose(relu(z), np.asarray(layer(x)), rtol=1e-5, atol=1e-6)
         assert (z < 0).any()  # the pre-activation keeps the negative part
-    assert hidden._pre_activation_fn(keras.layers.Dense(2)) is None  # linear already
+    assert am._pre_activation_fn(keras.layers.Dense(2)) is None  # linear already
 
 
 @pytest.mark.parametrize("layer_name, units", [("hidden_1", [3, 7]), ("logits", [0, 5, 8])])
 def test_activation_maximization_raises_the_activation(mlp, layer_name, units):
     model = logits_model(mlp) if layer_name == "logits" else mlp
-    images = hidden.activation_maximization(model, layer_name, units, n_steps=60)
+    images = am.activation_maximization(model, layer_name, units, n_steps=60)
     assert images.shape == (len(units), 28, 28)
     assert images.min() >= 0.0 and images.max() <= 1.0
     start = np.full_like(images, 0.5)
@@ -327,8 +328,8 @@ def test_activation_maximization_raises_the_activation(mlp, layer_name, units):
 
 
 def test_total_variation_regularizer_smooths(mlp):
-    rough = hidden.activation_maximization(mlp, "hidden_1", [3], n_steps=60, l2=0.0, tv=0.0)
-    smooth = hidden.activation_maximization(mlp, "hidden_1", [3], n_steps=60, l2=0.0, tv=2.0)
+    rough = am.activation_maximization(mlp, "hidden_1", [3], n_steps=60, l2=0.0, tv=0.0)
+    smooth = am.activation_maximization(mlp, "hidden_1", [3], n_steps=60, l2=0.0, tv=2.0)
 
     def tv(img):
         return np.sum(np.diff(img, axis=0) ** 2) + np.sum(np.diff(img, axis=1) ** 2)
@@ -338,25 +339,25 @@ def test_total_variation_regularizer_smooths(mlp):
 
 def test_activation_maximization_errors(mlp):
     with pytest.raises(ValueError, match=r"units should be integers from 0 to 63 \(the layer 'hidden_2' has 64\); got \[64\]"):
-        hidden.activation_maximization(mlp, "hidden_2", 64, n_steps=1)
+        am.activation_maximization(mlp, "hidden_2", 64, n_steps=1)
     with pytest.raises(ValueError, match="units should be an int or a list of ints"):
-        hidden.activation_maximization(mlp, "hidden_2", [0.5], n_steps=1)
+        am.activation_maximization(mlp, "hidden_2", [0.5], n_steps=1)
     with pytest.raises(ValueError, match=r"no fixed input shape yet; call it once on a batch"):
-        hidden.activation_maximization(keras.Sequential([keras.layers.Dense(2)]), "dense", 0)
+        am.activation_maximization(keras.Sequential([keras.layers.Dense(2)]), "dense", 0)
 
 
 # --- the neuron explorer ---------------------------------------------------------------------
 
 
 def test_plot_neuron_draws_weights_top_images_and_histogram(mlp, x_test):
-    fig = hidden.plot_neuron(mlp, "hidden_1", 3, x_test, k=9)
+    fig = plots.plot_neuron(mlp, "hidden_1", 3, x_test, k=9)
     titles = [ax.get_title() for ax in fig.axes]
     assert any("incoming weights of unit 3" in t for t in titles)
     assert any(t.startswith("hidden_1, unit 3: silent on") for t in titles)
     image_axes = [ax for ax in fig.axes if ax.images and ax.get_title() and ax.get_title()[0].isdigit()]
     assert len(image_axes) == 9  # the top 9 inputs, each titled with its activation
     acts = hidden.get_activations(mlp, x_test, ["hidden_1"])["hidden_1"]
-    top = hidden.most_activating(acts, 3, k=9)
+    top = units.most_activating(acts, 3, k=9)
     assert [ax.get_title() for ax in image_axes] == [f"{acts[i, 3]:.2f}" for i in top]
     # the weight image is the unit's column of the kernel, centred at 0
     weight_image = fig.axes[0].images[0]
@@ -364,7 +365,7 @@ def test_plot_neuron_draws_weights_top_images_and_histogram(mlp, x_test):
     lo, hi = weight_image.get_clim()
     assert lo == pytest.approx(-hi)
     # redrawing into the same figure (what the widget does) replaces the contents
-    again = hidden.plot_neuron(mlp, "hidden_2", 0, x_test, fig=fig, activations=hidden.get_activations(mlp, x_test, ["hidden_2"])["hidden_2"])
+    again = plots.plot_neuron(mlp, "hidden_2", 0, x_test, fig=fig, activations=hidden.get_activations(mlp, x_test, ["hidden_2"])["hidden_2"])
     assert again is fig
     assert any(ax.get_xlabel() == "unit of the layer below" for ax in fig.axes)  # bars: hidden_2 reads 128 units
     plt.close(fig)
@@ -372,13 +373,13 @@ def test_plot_neuron_draws_weights_top_images_and_histogram(mlp, x_test):
 
 def test_plot_neuron_on_layers_without_pixel_weights(x_test):
     cnn = load_pretrained("cnn")
-    fig = hidden.plot_neuron(cnn, "conv_1", 2, x_test[:30], k=4)
+    fig = plots.plot_neuron(cnn, "conv_1", 2, x_test[:30], k=4)
     assert fig.axes[0].get_title() == "filter of channel 2"
     np.testing.assert_allclose(fig.axes[0].images[0].get_array(), cnn.get_layer("conv_1").get_weights()[0][:, :, 0, 2])
-    fig = hidden.plot_neuron(cnn, "pool_1", 0, x_test[:30], fig=fig, k=4)
+    fig = plots.plot_neuron(cnn, "pool_1", 0, x_test[:30], fig=fig, k=4)
     assert "no weights" in fig.axes[0].texts[0].get_text()
     with pytest.raises(ValueError, match="activations hold 10 examples but x holds 30"):
-        hidden.plot_neuron(cnn, "conv_1", 0, x_test[:30], activations=np.zeros((10, 28, 28, 16)))
+        plots.plot_neuron(cnn, "conv_1", 0, x_test[:30], activations=np.zeros((10, 28, 28, 16)))
     plt.close("all")
 
 
@@ -406,7 +407,7 @@ def test_layers_shared_with_another_model_use_this_models_graph(mlp, x_test):
 def test_activation_maximization_of_a_first_layer_unit_has_a_closed_form(mlp):
     """max_x w.x + b - l2 ||x||^2 over [0, 1]^784 is solved pixel by pixel: x = clip(w / (2 l2), 0, 1)."""
     units = [7, 51]
-    images = hidden.activation_maximization(mlp, "hidden_1", units, l2=0.1, tv=0.0, n_steps=300)
+    images = am.activation_maximization(mlp, "hidden_1", units, l2=0.1, tv=0.0, n_steps=300)
     W = mlp.get_layer("hidden_1").get_weights()[0]  # (784, 128)
     expected = np.clip(W[:, units].T / (2 * 0.1), 0.0, 1.0).reshape(-1, 28, 28)
     np.testing.assert_allclose(images, expected, atol=1e-3)

@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 from sklearn.linear_model import Ridge
 
+from course_utils import attribution_plots
 from course_utils import lime as cl
 
 
@@ -411,7 +412,7 @@ def test_seed_stability_is_the_mean_pairwise_jaccard():
 # --------------------------------------------------------------------------- drawing
 def test_plot_local_surrogate_draws_the_weighted_least_squares_line():
     f = lambda x: np.sin(3 * x) + x
-    ax = cl.plot_local_surrogate(f, 1.0, kernel_width=0.5, n_samples=300)
+    ax = attribution_plots.plot_local_surrogate(f, 1.0, kernel_width=0.5, n_samples=300)
     fit = cl.local_surrogate_1d(f, 1.0, kernel_width=0.5, n_samples=300)
     (line,) = [l for l in ax.get_lines() if l.get_label().startswith("LIME line")]
     xs, ys = line.get_data()
@@ -427,10 +428,10 @@ def test_plot_local_surrogate_draws_the_weighted_least_squares_line():
 
 
 def test_plot_segments_draws_every_border_once():
-    ax = cl.plot_segments(np.zeros((4, 4)), cl.grid_segments((4, 4), patch=2), title="grid")
+    ax = attribution_plots.plot_segments(np.zeros((4, 4)), cl.grid_segments((4, 4), patch=2), title="grid")
     (borders,) = ax.collections
     assert len(borders.get_segments()) == 8 and ax.get_title() == "grid"
-    assert cl.plot_segments(np.zeros((28, 28)), cl.grid_segments()).get_title() == "49 superpixels"
+    assert attribution_plots.plot_segments(np.zeros((28, 28)), cl.grid_segments()).get_title() == "49 superpixels"
 
 
 # --------------------------------------------------------------------------- errors
@@ -500,7 +501,7 @@ _MEAN = lambda x: x.reshape(len(x), -1).mean(axis=1)
         (lambda: cl.seed_stability([[1.0, 2.0]], k=1), r"at least 2, got 1"),
         (lambda: cl.local_surrogate_1d(lambda x: x[:3], 0.0, kernel_width=1.0), r"f must map an array of 200 numbers to 200 outputs"),
         (lambda: cl.local_surrogate_1d(np.sin, 0.0, kernel_width=1.0, scale=0), r"scale should be a positive number"),
-        (lambda: cl.plot_segments(np.zeros((1, 28, 28)), cl.grid_segments()), r"both have shape \(h, w\).*x\[i\]"),
+        (lambda: attribution_plots.plot_segments(np.zeros((1, 28, 28)), cl.grid_segments()), r"both have shape \(h, w\).*x\[i\]"),
     ],
 )
 def test_image_and_stability_errors(call, message):

@@ -164,7 +164,7 @@ def test_errors_about_the_batch_axis_and_width():
 def test_errors_about_labels():
     net = MLP([2, 3, 4])
     X = np.zeros((3, 2))
-    with pytest.raises(ValueError, match=r"labels should be integers 0\.\.3 \(the network has 4 outputs\); got 4 at index 2"):
+    with pytest.raises(ValueError, match=r"y should hold integer class labels 0\.\.3 \(the network has 4 outputs\); got 4 at index 2"):
         net.loss_and_grads(X, np.array([0, 1, 4]))
     with pytest.raises(ValueError, match=r"got -1 at index 0"):
         net.loss(X, np.array([-1, 1, 2]))
@@ -172,7 +172,7 @@ def test_errors_about_labels():
         net.loss_and_grads(X, np.eye(4)[[0, 1, 2]])
     with pytest.raises(ValueError, match=r"one class index per example, shape \(3,\); got \(2,\)"):
         net.fit(X, np.array([0, 1]))
-    with pytest.raises(ValueError, match=r"labels should be integers 0\.\.3; got dtype float64"):
+    with pytest.raises(ValueError, match=r"y should hold integer class labels 0\.\.3; got dtype float64"):
         net.accuracy(X, np.array([0.5, 1.0, 2.0]))
     assert net.loss(X, np.array([0.0, 1.0, 2.0])) == pytest.approx(np.log(4))  # whole-number floats are fine
 

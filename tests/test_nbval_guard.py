@@ -1,6 +1,8 @@
-"""Tests of the tests: nbval as configured really compares NBVAL_CHECK_OUTPUT cells, and a cell
-that writes to stderr (a warning) fails. Each case runs pytest on a tiny notebook."""
+"""Tests of the tests: nbval as configured really compares NBVAL_CHECK_OUTPUT cells, a cell
+that writes to stderr (a warning) fails, and the notebook time table still lists every notebook
+when pytest-xdist runs them. Each case runs pytest on a tiny notebook."""
 
+import re
 import subprocess
 import sys
 
@@ -10,17 +12,22 @@ import pytest
 from course_utils import notebooks as tool
 
 
-def _run_pytest_on(tmp_path, cells):
+def run_pytest(path, *options, workers=0):
+    """Run pytest as `make test` does (the project's configuration and conftest) on one file."""
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "conftest", "--rootdir", str(tool.ROOT), "-c", str(tool.ROOT / "pyproject.toml"),
+         "-q", "-p", "no:cacheprovider", "-n", str(workers), *options, str(path)],
+        cwd=tool.ROOT, capture_output=True, text=True, timeout=120,
+    )
+
+
+def _run_pytest_on(tmp_path, cells, *options):
     nb = nbformat.v4.new_notebook()
     nb.cells = cells
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     path = tmp_path / "probe.ipynb"
     path.write_text(tool.dumps(nb))
-    return subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "conftest", "--rootdir", str(tool.ROOT), "-c", str(tool.ROOT / "pyproject.toml"),
-         "-q", "-p", "no:cacheprovider", str(path)],
-        cwd=tool.ROOT, capture_output=True, text=True, timeout=120,
-    )
+    return run_pytest(path, *options)
 
 
 def _checked_cell(expected_text):
@@ -44,3 +51,18 @@ def test_a_warning_in_a_notebook_fails_it(tmp_path):
 def test_a_cell_may_show_stderr_when_marked(tmp_path):
     cell = nbformat.v4.new_code_cell("# NBVAL_ALLOW_STDERR\nimport sys\nprint('shown on purpose', file=sys.stderr)")
     assert _run_pytest_on(tmp_path, [cell]).returncode == 0
+
+
+def test_the_time_table_lists_every_notebook_when_two_workers_run_them(tmp_path):
+    """Under pytest-xdist the table is built from the workers' reports, in the controller."""
+    for name, seconds in (("quick", 0), ("slow", 2)):
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [nbformat.v4.new_code_cell(f"import time\ntime.sleep({seconds})")]
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        (tmp_path / f"{name}.ipynb").write_text(tool.dumps(nb))
+    result = run_pytest(tmp_path, workers=2)
+    assert result.returncode == 0, result.stdout[-2000:]
+    assert "2 workers in parallel" in result.stdout
+    rows = re.findall(r"^\s*([\d.]+) s  (?:\S*/)?(quick|slow)\.ipynb$", result.stdout, flags=re.MULTILINE)
+    assert sorted(name for _, name in rows) == ["quick", "slow"], result.stdout[-2000:]
+    assert float(dict((name, t) for t, name in rows)["slow"]) >= 2  # the cell's own time is in it

@@ -14,8 +14,11 @@ A check says one of four things (:class:`CheckResult`):
 - 💥 **crashed** — the learner's code raised; the error and the line it came from.
 
 It never raises, so a notebook with unfinished exercises still runs top to bottom. Checks are
-built from the small pieces below (:func:`exercise`, :func:`call`, :func:`expect_close`, …),
-after the ``problem.check()`` of Kaggle's learntools.
+built from the small pieces below (:func:`exercise`, :func:`call`, :class:`Wrong`), after the
+``problem.check()`` of Kaggle's learntools, and from the readers and comparisons of
+:mod:`course_utils.checks._answers` (:func:`as_array`, :func:`as_number`, :func:`unpack`,
+:func:`expect_close`, :func:`expect_close_on_each`, :func:`case`, :func:`show`), importable from
+here too.
 
 **Grading.** Every check cell is also an nbgrader grade cell. Under nbgrader's autograder (and its
 validator), which set ``NBGRADER_EXECUTION``, a check shows its result, and one that is not
@@ -47,10 +50,15 @@ __all__ = [
     "CheckFailed",
     "exercise",
     "call",
+    "Wrong",
+    "as_array",
+    "as_number",
+    "unpack",
+    "case",
     "expect_array",
     "expect_close",
+    "expect_close_on_each",
     "expect_equal",
-    "Wrong",
     "show",
     "grading",
     "ungraded",
@@ -328,7 +336,7 @@ def _describe_crash(error: BaseException) -> tuple[str, ...]:
     return tuple(lines)
 
 
-_NOUNS = {"ndarray": "a NumPy array", "str": "a string", "int": "an int", "NoneType": "None"}
+_NOUNS = {"ndarray": "a NumPy array", "str": "a string", "int": "an int", "NoneType": "None", "complex": "a complex number"}
 
 
 def _a(noun: str) -> str:
@@ -337,113 +345,16 @@ def _a(noun: str) -> str:
     return f"an {noun}" if noun[:1].lower() in "aeiou" else f"a {noun}"
 
 
-def show(value: Any) -> str:
-    """A short one-line rendering of a value for a check's message (never raises)."""
-    try:
-        if isinstance(value, np.ndarray) and value.size > _SHOWN_ENTRIES:
-            head = ", ".join(_number(v) for v in value.reshape(-1)[:6])
-            return f"an array of shape {value.shape}: [{head}, …]"
-        if isinstance(value, np.ndarray):
-            return np.array2string(value, precision=4, suppress_small=True).replace("\n", " ")
-        if isinstance(value, (float, np.floating)):
-            return f"{float(value):.6g}"
-        if isinstance(value, (list, tuple)) and value and all(isinstance(v, (int, float, np.number)) for v in value):
-            return f"{type(value).__name__} {show(np.asarray(value, dtype=float))}"  # not np.float64(...) for each
-        text = repr(value)
-    except Exception:  # an object whose repr fails
-        return f"<{type(value).__name__} object>"
-    return text if len(text) <= 120 else text[:117] + "..."
+# The readers and comparisons live in their own module; they are part of this package's API.
+from course_utils.checks._answers import (  # noqa: E402  (they need Wrong and _a, defined above)
+    as_array,
+    as_number,
+    case,
+    expect_close,
+    expect_close_on_each,
+    expect_equal,
+    show,
+    unpack,
+)
 
-
-_SHOWN_ENTRIES = 12  # arrays with more entries are shown by their shape, first entries and first differences
-
-
-def _number(value: Any) -> str:
-    return f"{value:.4g}" if isinstance(value, (float, np.floating)) else str(value)
-
-
-def _first_differences(got: np.ndarray, expected: np.ndarray, close: np.ndarray, most: int = 3) -> str:
-    """``"5 of 196 entries differ; first: (0, 3) expected 0.1, got 0.2; …"``"""
-    where = np.argwhere(~close)
-    shown = "; ".join(
-        f"{tuple(int(i) for i in index)} expected {_number(expected[tuple(index)])}, got {_number(got[tuple(index)])}"
-        for index in where[:most]
-    )
-    return f"{len(where)} of {expected.size} entries differ; first: {shown}" + ("; …" if len(where) > most else "")
-
-
-def _none_check(received: Any, name: str) -> None:
-    if received is None:
-        raise Wrong(f"{name} returned None — did you forget `return`?")
-
-
-def expect_array(received: Any, *, name: str = "your answer", dtype: Any = float, hint: str = "") -> np.ndarray:
-    """The learner's result as a NumPy array, or a wrong answer that says what arrived instead.
-
-    Strings, lists and tuples are wrong answers where an array is asked for ("return a NumPy
-    array"); so is anything that does not hold numbers.
-    """
-    _none_check(received, name)
-    if isinstance(received, str):
-        raise Wrong(f"{name} should be a NumPy array, got a string.", f"received: {show(received)}",
-                    hint=hint or "return the array itself, not text describing it.")
-    if isinstance(received, (list, tuple)):
-        raise Wrong(f"{name} should be a NumPy array, got {_a(type(received).__name__)}.", f"received: {show(received)}",
-                    hint=hint or "build the result with NumPy operations, or wrap it: np.array(result).")
-    try:
-        return np.asarray(received, dtype=dtype)
-    except (Exception, SystemExit):  # not numbers, or an object whose conversion itself fails
-        raise Wrong(f"{name} should be an array of numbers, got {_a(type(received).__name__)}.", f"received: {show(received)}",
-                    hint=hint) from None
-
-
-def expect_equal(received: Any, expected: Any, *, name: str = "your answer", hint: str = "") -> None:
-    """Exact comparison (for ints, strings, booleans, tuples)."""
-    _none_check(received, name)
-    if isinstance(expected, (bool, np.bool_)) and not isinstance(received, (bool, np.bool_)):
-        raise Wrong(f"{name} should be True or False, got {_a(type(received).__name__)}.", f"received: {show(received)}", hint=hint)
-    if received != expected:
-        raise Wrong(f"{name} is not right.", f"expected: {show(expected)}", f"received: {show(received)}", hint=hint)
-
-
-def expect_close(
-    received: Any,
-    expected: Any,
-    *,
-    name: str = "your answer",
-    hint: str = "",
-    rtol: float = 1e-6,
-    atol: float = 1e-8,
-    mistakes: tuple[tuple[Any, str], ...] = (),
-) -> None:
-    """Numerical comparison with shape checking.
-
-    ``mistakes`` lists ``(wrong_value, hint)`` pairs for common slips: when the learner's answer
-    matches one of them, its hint is given instead of the general one.
-    """
-    _none_check(received, name)
-    expected = np.asarray(expected, dtype=float)
-    try:
-        got = np.asarray(received, dtype=float)
-    except (Exception, SystemExit):  # not numbers, or an object whose conversion itself fails
-        raise Wrong(f"{name} should be numbers, got {_a(type(received).__name__)}.", f"received: {show(received)}", hint=hint) from None
-    if got.shape != expected.shape:
-        raise Wrong(
-            f"{name} has shape {got.shape}, expected {expected.shape}.",
-            f"received: {show(got)}",
-            hint=hint or "check which axis you reduced over and whether you kept the batch axis.",
-        )
-    if np.allclose(got, expected, rtol=rtol, atol=atol, equal_nan=True):
-        return
-    for wrong_value, mistake_hint in mistakes:
-        wrong_value = np.asarray(wrong_value, dtype=float)
-        if wrong_value.shape == got.shape and np.allclose(got, wrong_value, rtol=rtol, atol=atol):
-            raise Wrong(f"{name} is not right.", f"expected: {show(expected)}", f"received: {show(got)}", hint=mistake_hint)
-    details = [f"expected: {show(expected)}", f"received: {show(got)}"]
-    if got.size > _SHOWN_ENTRIES:
-        details.append(_first_differences(got, expected, np.isclose(got, expected, rtol=rtol, atol=atol, equal_nan=True)))
-    if got.ndim:
-        diff = np.abs(got - expected)
-        worst = np.unravel_index(np.nanargmax(np.where(np.isnan(diff), np.inf, diff)), diff.shape)
-        details.append(f"largest difference at index {tuple(int(i) for i in worst)}: expected {expected[worst]:.6g}, got {got[worst]:.6g}")
-    raise Wrong(f"{name} is not right.", *details, hint=hint)
+expect_array = as_array  # the name the first check modules read arrays with

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from course_utils.checks import CheckResult, Wrong, call, exercise, expect_close
-from course_utils.checks._answers import as_array, case, unpack
+from course_utils.checks import CheckResult, Wrong, call, exercise
+from course_utils.checks._answers import as_array, case, expect_close, unpack
 from course_utils.mlp import dense_backward as reference_dense_backward
 from course_utils.mlp import one_hot
 from course_utils.mlp import relu_backward as reference_relu_backward

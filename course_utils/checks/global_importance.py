@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from course_utils.checks import CheckResult, Wrong, call, exercise, expect_array, expect_close
+from course_utils.checks import CheckResult, Wrong, call, exercise
+from course_utils.checks._answers import as_array, case, expect_close
 
 __all__ = ["permutation_drops", "partial_dependence_by_hand", "ale_bin_effect"]
 
@@ -88,10 +89,10 @@ def permutation_drops(fn) -> CheckResult:
     received = []
     for column in (0, 2):
         got = call(fn, _model, X, y, _r2, column, permutations, name="permutation_drops")
-        if isinstance(got, (tuple, list)) and len(got) == 2 and np.ndim(got[0]) == 0:
+        if isinstance(got, (tuple, list)) and len(got) == 2 and isinstance(got[0], (int, float, np.number)):
             raise Wrong("permutation_drops should return one drop per permutation, not a pair (mean, std?).",
                         hint="return the array of drops; the mean and the standard deviation come after, from it.")
-        got = expect_array(got, name=f"permutation_drops(..., column={column}, ...)")
+        got = as_array(got, f"permutation_drops(..., column={column}, ...)")
         if got.ndim == 0:
             raise Wrong(f"permutation_drops returned one number ({float(got):.4g}); expected one drop per permutation, shape (5,).",
                         hint="collect the drop of every permutation in a list and return np.array(drops): averaging comes later.")
@@ -104,10 +105,8 @@ def permutation_drops(fn) -> CheckResult:
              ("swapped", HINT_DROP_SWAPPED), ("permuted score", HINT_DROP_SCORE), ("next column", HINT_DROP_COLUMN),
              ("column 0", HINT_DROP_COLUMN), ("ratio", HINT_DROP_RATIO))
     mistakes = tuple((np.stack([_drops(X, y, c, permutations, how=how) for c in (0, 2)]), hint) for how, hint in slips)
-    try:
+    with case("X of shape (40, 3), 5 permutations, score = R², columns 0 and 2", label="checked on"):
         expect_close(np.stack(received), expected, name="the array of drops (columns 0 and 2)", mistakes=mistakes, hint=HINT_DROP_GENERAL)
-    except Wrong as wrong:
-        raise wrong.with_detail("checked on X of shape (40, 3), 5 permutations, score = R², columns 0 and 2", first=True)
     return (f"correct — permuting column 0 drops R² by {expected[0].mean():.2f} on average (± {expected[0].std():.2f} over "
             f"the 5 permutations); column 2 by {expected[1].mean():.2f}.")
 
@@ -161,10 +160,10 @@ def partial_dependence_by_hand(fn) -> CheckResult:
     received = []
     for column in (0, 2):
         got = call(fn, _model, X, column, grid, name="partial_dependence_by_hand")
-        if isinstance(got, (tuple, list)) and len(got) == 2 and np.shape(got[0]) == grid.shape:
+        if isinstance(got, (tuple, list)) and len(got) == 2 and isinstance(got[0], np.ndarray) and got[0].shape == grid.shape:
             raise Wrong("partial_dependence_by_hand should return the averages only, not (grid, averages).",
                         hint="return the array of averages, shape (len(grid),): the caller already has the grid.")
-        got = expect_array(got, name=f"partial_dependence_by_hand(..., column={column}, ...)")
+        got = as_array(got, f"partial_dependence_by_hand(..., column={column}, ...)")
         if got.shape == (len(X), len(grid)):
             raise Wrong(f"the result has shape {got.shape}, one row per example: expected ({len(grid)},).", hint=HINT_PD_ICE)
         if got.shape == (len(X),):
@@ -176,10 +175,8 @@ def partial_dependence_by_hand(fn) -> CheckResult:
     slips = (("not set", HINT_PD_NOT_SET), ("added", HINT_PD_ADDED), ("next column", HINT_PD_COLUMN),
              ("average row", HINT_PD_AVERAGE_ROW), ("median", HINT_PD_MEDIAN))
     mistakes = tuple((np.stack([_pd(X, c, grid, how=how) for c in (0, 2)]), hint) for how, hint in slips)
-    try:
+    with case(f"X of shape (30, 3), grid {grid.tolist()}, columns 0 and 2", label="checked on"):
         expect_close(np.stack(received), expected, name="the partial dependence (columns 0 and 2)", mistakes=mistakes, hint=HINT_PD_GENERAL)
-    except Wrong as wrong:
-        raise wrong.with_detail(f"checked on X of shape (30, 3), grid {grid.tolist()}, columns 0 and 2", first=True)
     return "correct — one average prediction per grid value; scikit-learn's partial_dependence(method='brute') computes the same."
 
 
@@ -240,7 +237,7 @@ def ale_bin_effect(fn) -> CheckResult:
     received = []
     for column, lower, upper in bins:
         got = call(fn, _ale_model, X, column, lower, upper, name="ale_bin_effect")
-        value = expect_array(got, name=f"ale_bin_effect(..., column={column}, lower={lower:g}, upper={upper:g})")
+        value = as_array(got, f"ale_bin_effect(..., column={column}, lower={lower:g}, upper={upper:g})")
         if value.size != 1:
             raise Wrong(f"ale_bin_effect should return one number (the mean difference); got an array of shape {value.shape}.",
                         hint="average the differences of the examples in the bin: np.mean(high - low).")
@@ -249,9 +246,6 @@ def ale_bin_effect(fn) -> CheckResult:
     slips = (("all rows", HINT_ALE_ALL), ("reversed", HINT_ALE_SIGN), ("closed", HINT_ALE_CLOSED), ("open", HINT_ALE_OPEN),
              ("left-closed", HINT_ALE_LEFT), ("slope", HINT_ALE_SLOPE), ("from x", HINT_ALE_FROM_X), ("sum", HINT_ALE_SUM))
     mistakes = tuple(([_bin_effect(X, *b, how=how) for b in bins], hint) for how, hint in slips)
-    try:
-        expect_close(received, expected, name="the result for the 3 bins", mistakes=mistakes, hint=HINT_ALE_GENERAL)
-    except Wrong as wrong:
-        described = ", ".join(f"column {c} ({lo:g}, {hi:g}]" for c, lo, hi in bins)
-        raise wrong.with_detail(f"bins checked: {described}", first=True)
+    with case(", ".join(f"column {c} ({lo:g}, {hi:g}]" for c, lo, hi in bins), label="bins checked"):
+        expect_close(np.array(received), expected, name="the result for the 3 bins", mistakes=mistakes, hint=HINT_ALE_GENERAL)
     return "correct — ALE adds up such bin effects from the lowest edge, then shifts the curve so its mean over the data is 0."

@@ -19,8 +19,8 @@ import tokenize
 
 import numpy as np
 
-from course_utils.checks import CheckResult, Wrong, _a, call, exercise, expect_close, show
-from course_utils.checks._answers import as_array, as_number, case
+from course_utils.checks import CheckResult, Wrong, _a, call, exercise
+from course_utils.checks._answers import as_array, as_number, case, expect_close, show
 
 __all__ = ["is_uniquely_solvable", "normal_equations", "condition_number"]
 

@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 
 from course_utils import svm
-from course_utils.checks import CheckResult, Wrong, call, exercise, expect_close
-from course_utils.checks._answers import as_array, as_number, case, unpack
+from course_utils.checks import CheckResult, Wrong, call, exercise
+from course_utils.checks._answers import as_array, as_number, case, expect_close, unpack
 
 __all__ = ["hinge_loss", "hinge_subgradient", "decision_function"]
 
@@ -101,13 +101,13 @@ def hinge_loss(fn: Any) -> CheckResult:
     for description, w, b, X, y, C in _cases():
         with case(description):
             got = call(fn, w, b, X, y, C=C, name="hinge_loss", crash_hints=_HINGE_CRASH_HINTS)
-            got = as_number(got, "hinge_loss", hint="return one number: ½‖w‖² plus C times the sum of the hinge terms.")
-            if got.shape == (len(X),):
+            if isinstance(got, np.ndarray) and got.shape == (len(X),):
                 raise Wrong("hinge_loss returned one value per point; it should return one number.",
                             hint="sum the hinge terms over the points (np.sum), then add ½‖w‖².")
-            if got.shape == w.shape:
+            if isinstance(got, np.ndarray) and got.shape == w.shape:
                 raise Wrong(f"hinge_loss returned {len(w)} numbers, one per weight; it should return one number.",
                             hint="w * w squares entry by entry; ½‖w‖² is the number 0.5 * w @ w (or 0.5 * np.sum(w**2)).")
+            got = as_number(got, "hinge_loss", hint="return one number: ½‖w‖² plus C times the sum of the hinge terms.")
             expect_close(got, svm.hinge_loss(w, b, X, y, C=C), name=f"hinge_loss(w, b, X, y, C={C:g})",
                          mistakes=_hinge_slips(w, b, X, y, C),
                          hint="½‖w‖² + C · Σᵢ max(0, 1 − yᵢ (xᵢ·w + b)): check each piece against the formula.")

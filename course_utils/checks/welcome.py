@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from course_utils.checks import CheckResult, Wrong, call, exercise, expect_close, show
-from course_utils.checks._answers import as_array, case
+from course_utils.checks import CheckResult, Wrong, call, exercise
+from course_utils.checks._answers import as_array, case, expect_close, show
 
 __all__ = ["standardize"]
 
