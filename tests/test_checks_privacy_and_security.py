@@ -41,7 +41,7 @@ SCAFFOLD_SLIPS = {
     "the mask": (lambda b, i, p, t: p >= t, check.HINT_SCAFFOLD_MASK),
     "p of fake": (lambda b, i, p, t: np.where(1 - p >= t, b, i), check.HINT_SCAFFOLD_FAKE),
     "a list": (lambda b, i, p, t: list(route(b, i, p, t)), "got a list"),
-    "one number": (lambda b, i, p, t: float(route(b, i, p, t).mean()), "shape ()"),
+    "one number": (lambda b, i, p, t: float(route(b, i, p, t).mean()), "is a single number; expected an array of shape (12,)"),
     "the biased model only": (lambda b, i, p, t: b, check.HINT_SCAFFOLD_GENERAL),
 }
 
@@ -202,7 +202,8 @@ EXERCISES = {
                                lambda s, t: attacks.pairwise_auc(s, t)], AUC_SLIPS),
     "top-k intersection": Exercise(check.top_k_intersection, topk_sets, [topk_argpartition, topk_threshold,
                                    lambda a, b, k: attacks.top_k_intersection(a, b, k=k)], TOPK_SLIPS),
-    "int8": Exercise(check.quantize_int8, int8, [int8_with_round_and_clip, lambda W: quantization.quantize(W, bits=8)], INT8_SLIPS),
+    "int8": Exercise(check.quantize_int8, int8, [int8_with_round_and_clip, lambda W: quantization.quantize(W, bits=8)], INT8_SLIPS,
+                   generic={"complex array": "should return 2 results"}),  # an array of 3 is 3 results
 }
 
 
