@@ -54,7 +54,9 @@ __all__ = [
 # --------------------------------------------------------------------------- Slack et al. (2020)
 def _table(X: Any, name: str, d: int | None = None) -> np.ndarray:
     if np.ndim(X) == 1:
-        raise ValueError(f"{name} must be a table of shape (n, d); got shape {np.shape(X)}. Pass {name}[None] for one row.")
+        raise ValueError(
+            f"{name} must be a table of shape (n, d); got shape {np.shape(X)}. Pass {name}[None] for one row."
+        )
     table = as_batch(X, name=name)
     if table.ndim != 2:
         raise ValueError(f"{name} must be a table of shape (n, d); got {table.shape}.")
@@ -239,7 +241,9 @@ def _scores(scores: Any, name: str) -> np.ndarray:
     if array.ndim != 1 or array.size == 0:
         raise ValueError(f"{name} must be a non-empty 1-D array, one score per example; got shape {array.shape}.")
     if not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} holds NaN or infinite scores; a membership score must be a finite number per example.")
+        raise ValueError(
+            f"{name} holds NaN or infinite scores; a membership score must be a finite number per example."
+        )
     return array
 
 
@@ -274,7 +278,9 @@ def explanation_variance(values: Any) -> np.ndarray:
     """
     values = np.asarray(values, dtype=float)
     if values.ndim < 2:
-        raise ValueError(f"values must have the examples on axis 0, shape (n, ...); got {values.shape}. Pass values[None] for one.")
+        raise ValueError(
+            f"values must have the examples on axis 0, shape (n, ...); got {values.shape}. Pass values[None] for one."
+        )
     return values.reshape(len(values), -1).var(axis=1)
 
 
@@ -315,7 +321,9 @@ def top_k_intersection(a: Any, b: Any, *, k: int) -> np.ndarray:
     if a.shape != b.shape:
         raise ValueError(f"the two explanations must have the same shape; got {a.shape} and {b.shape}.")
     if a.ndim < 2:
-        raise ValueError(f"expected a batch of explanations, shape (n, ...); got {a.shape}. Pass a[None], b[None] for one.")
+        raise ValueError(
+            f"expected a batch of explanations, shape (n, ...); got {a.shape}. Pass a[None], b[None] for one."
+        )
     k = check_count(k, "k")
     features = int(np.prod(a.shape[1:]))
     if k > features:
@@ -323,7 +331,9 @@ def top_k_intersection(a: Any, b: Any, *, k: int) -> np.ndarray:
     return (_top_k_masks(a, k) & _top_k_masks(b, k)).sum(axis=1) / k
 
 
-def random_sign_perturbation(x: Any, *, epsilon: float, seed: int = 0, bounds: tuple[float, float] = (0.0, 1.0)) -> np.ndarray:
+def random_sign_perturbation(
+    x: Any, *, epsilon: float, seed: int = 0, bounds: tuple[float, float] = (0.0, 1.0)
+) -> np.ndarray:
     """``x + epsilon * s`` with a random sign ``s = ±1`` per pixel, clipped to ``bounds``: the paper's random baseline.
 
     Examples

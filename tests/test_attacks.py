@@ -1,4 +1,4 @@
-"""course_utils.attacks against independent references: scikit-learn's AUC, set arithmetic, the Shapley kernel, TensorFlow."""
+"""course_utils.attacks against independent references: scikit-learn's AUC, set arithmetic, the Shapley kernel, TF."""
 
 import numpy as np
 import pytest
@@ -7,7 +7,7 @@ from sklearn.metrics import roc_auc_score
 from course_utils import attacks, lime, shapley
 
 
-# --------------------------------------------------------------------------- Slack et al.: perturbations, detector, scaffold
+# --------------------------------------------------------------------- Slack et al.: perturbations, detector, scaffold
 def test_lime_perturbations_are_the_applicant_plus_noise_scaled_by_the_training_std():
     rng = np.random.default_rng(0)
     training = rng.normal(size=(400, 3)) * [1.0, 5.0, 0.0] + [0.0, 10.0, 3.0]   # the last feature never varies
@@ -40,11 +40,11 @@ def test_shap_perturbations_mix_the_row_with_one_background_row_and_follow_the_s
     kept = rows == 100.0                                                          # (N, d) features taken from x
     for row, mask in zip(rows[:500], kept[:500]):
         donors = background[np.all((background == row) | mask, axis=1)]
-        assert len(donors) == 1                                                   # the rest comes from ONE background row
+        assert len(donors) == 1  # the rest comes from ONE background row
     sizes = kept.sum(axis=1)
-    assert sizes.min() >= 1 and sizes.max() <= d - 1                              # never the empty or the full coalition
+    assert sizes.min() >= 1 and sizes.max() <= d - 1  # never the empty or the full coalition
     s = np.arange(1, d)
-    kernel = 1.0 / (s * (d - s))                                                  # C(d, s) * Shapley kernel weight ∝ 1 / (s (d - s))
+    kernel = 1.0 / (s * (d - s))  # C(d, s) * Shapley kernel weight ∝ 1 / (s (d - s))
     observed = np.array([np.mean(sizes == k) for k in s])
     assert observed == pytest.approx(kernel / kernel.sum(), abs=0.01)
 
@@ -65,7 +65,8 @@ def test_scaffold_routes_each_row_by_the_detector():
             p = (np.asarray(X)[:, 0] > 0).astype(float)
             return np.column_stack([1 - p, p])
 
-    scaffold = attacks.Scaffold(biased=lambda X: np.full(len(X), 7.0), innocuous=lambda X: np.full(len(X), -1.0), detector=Detector())
+    scaffold = attacks.Scaffold(biased=lambda X: np.full(len(X), 7.0), innocuous=lambda X: np.full(len(X), -1.0),
+                                detector=Detector())
     X = np.array([[1.0, 0.0], [-1.0, 0.0], [2.0, 5.0]])
     assert scaffold(X).tolist() == [7.0, -1.0, 7.0]
     assert scaffold.p_real(X).tolist() == [1.0, 0.0, 1.0]
@@ -93,7 +94,7 @@ def test_a_scaffold_fools_lime_but_not_kernelshap_on_a_toy_problem():
 def test_top_feature_rate_counts_the_largest_absolute_value_and_checks_the_feature():
     values = np.array([[0.1, -3.0, 2.0], [5.0, 0.0, 1.0], [0.0, 0.0, -0.5], [1.0, 1.0, 0.0]])
     assert attacks.top_feature_rate(values, 1) == 0.25
-    assert attacks.top_feature_rate(values, 2) == 0.25                             # [1, 1, 0]: the tie goes to feature 0
+    assert attacks.top_feature_rate(values, 2) == 0.25  # [1, 1, 0]: the tie goes to feature 0
     assert attacks.top_feature_rate(values, 0) == 0.5
     with pytest.raises(ValueError, match="column index in 0..2"):
         attacks.top_feature_rate(values, 3)
@@ -118,7 +119,8 @@ def test_pairwise_auc_is_sklearns_roc_auc_with_ties(seed):
     nonmembers = rng.integers(0, 5, size=rng.integers(1, 40)).astype(float)
     labels = np.r_[np.ones(len(members)), np.zeros(len(nonmembers))]
     if len(set(labels)) == 2:
-        assert attacks.pairwise_auc(members, nonmembers) == pytest.approx(roc_auc_score(labels, np.r_[members, nonmembers]), abs=1e-12)
+        reference = roc_auc_score(labels, np.r_[members, nonmembers])
+        assert attacks.pairwise_auc(members, nonmembers) == pytest.approx(reference, abs=1e-12)
 
 
 def test_pairwise_auc_extremes_and_errors():
@@ -138,7 +140,7 @@ def test_explanation_variance_is_the_variance_over_each_examples_features():
         attacks.explanation_variance(np.ones(3))
 
 
-# --------------------------------------------------------------------------- Ghorbani et al.: top-k intersection, the attack
+# --------------------------------------------------------------------- Ghorbani et al.: top-k intersection, the attack
 def _by_sets(a, b, k):
     out = []
     for x, y in zip(a.reshape(len(a), -1), b.reshape(len(b), -1)):

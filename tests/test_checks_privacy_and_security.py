@@ -41,7 +41,8 @@ SCAFFOLD_SLIPS = {
     "the mask": (lambda b, i, p, t: p >= t, check.HINT_SCAFFOLD_MASK),
     "p of fake": (lambda b, i, p, t: np.where(1 - p >= t, b, i), check.HINT_SCAFFOLD_FAKE),
     "a list": (lambda b, i, p, t: list(route(b, i, p, t)), "got a list"),
-    "one number": (lambda b, i, p, t: float(route(b, i, p, t).mean()), "is a single number; expected an array of shape (12,)"),
+    "one number": (lambda b, i, p, t: float(route(b, i, p, t).mean()),
+                   "is a single number; expected an array of shape (12,)"),
     "the biased model only": (lambda b, i, p, t: b, check.HINT_SCAFFOLD_GENERAL),
 }
 
@@ -80,9 +81,10 @@ AUC_SLIPS = {
     "labels swapped in sklearn": (lambda s, t: roc_auc_score(np.r_[np.zeros(len(s)), np.ones(len(t))], np.r_[s, t]),
                                   check.HINT_AUC_REVERSED),
     "zip": (lambda s, t: np.mean([1.0 if a > b else 0.5 if a == b else 0.0 for a, b in zip(s, t)]), check.HINT_AUC_ZIP),
-    "a count": (lambda s, t: np.sum((s[:, None] > t[None, :]) + 0.5 * (s[:, None] == t[None, :])), check.HINT_AUC_COUNT),
-    "over m + n": (lambda s, t: np.sum((s[:, None] > t[None, :]) + 0.5 * (s[:, None] == t[None, :])) / (len(s) + len(t)),
-                   check.HINT_AUC_M_PLUS_N),
+    "a count": (lambda s, t: np.sum((s[:, None] > t[None, :]) + 0.5 * (s[:, None] == t[None, :])),
+                check.HINT_AUC_COUNT),
+    "over m + n": (lambda s, t: np.sum((s[:, None] > t[None, :]) + 0.5 * (s[:, None] == t[None, :]))
+                   / (len(s) + len(t)), check.HINT_AUC_M_PLUS_N),
     "ordinal ranks": (auc_ordinal, "average rank"),
     "a tuple": (lambda s, t: (auc_pairs(s, t), 0.5), "one number"),
     "a string": (lambda s, t: f"{auc_pairs(s, t):.3f}", "got a string"),
@@ -167,7 +169,8 @@ def _int8_slip(how):
         if how == "per column":
             scale = np.abs(W).max(axis=0) / 127
         ratio = W / scale
-        q = {"truncate": ratio.astype(np.int8), "floor": np.floor(ratio).astype(np.int8)}.get(how, np.rint(ratio).astype(np.int8))
+        q = {"truncate": ratio.astype(np.int8),
+             "floor": np.floor(ratio).astype(np.int8)}.get(how, np.rint(ratio).astype(np.int8))
         if how == "float":
             q = np.rint(ratio)
         if how == "dequantized":
@@ -202,8 +205,8 @@ EXERCISES = {
                                lambda s, t: attacks.pairwise_auc(s, t)], AUC_SLIPS),
     "top-k intersection": Exercise(check.top_k_intersection, topk_sets, [topk_argpartition, topk_threshold,
                                    lambda a, b, k: attacks.top_k_intersection(a, b, k=k)], TOPK_SLIPS),
-    "int8": Exercise(check.quantize_int8, int8, [int8_with_round_and_clip, lambda W: quantization.quantize(W, bits=8)], INT8_SLIPS,
-                   generic={"complex array": "should return 2 results"}),  # an array of 3 is 3 results
+    "int8": Exercise(check.quantize_int8, int8, [int8_with_round_and_clip, lambda W: quantization.quantize(W, bits=8)],
+                     INT8_SLIPS, generic={"complex array": "should return 2 results"}),  # an array of 3 is 3 results
 }
 
 
@@ -241,7 +244,8 @@ def test_the_top_k_cases_have_no_ties_and_the_flipped_map_keeps_its_set():
 def test_the_int8_cases_catch_max_without_abs_and_have_no_rounding_ties():
     for W, _ in check._weights_cases():
         ratio = W / (np.abs(W).max() / 127)
-        assert np.all(np.abs(np.abs(ratio - np.trunc(ratio)) - 0.5) > 1e-6), "no weight sits half-way between two integers"
+        assert np.all(np.abs(np.abs(ratio - np.trunc(ratio)) - 0.5) > 1e-6), \
+            "no weight sits half-way between two integers"
     W, _ = check._weights_cases()[0]
     assert W.max() < np.abs(W).max()
 

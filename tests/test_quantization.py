@@ -27,12 +27,13 @@ def test_per_tensor_grid_is_tensorflows_narrow_range_fake_quant(tf, shape, seed)
     W = np.random.default_rng(seed).normal(scale=0.1, size=shape).astype(np.float32)
     q, scale = quantization.quantize(W, bits=8)
     largest = np.abs(W).max()
-    reference = tf.quantization.fake_quant_with_min_max_vars(W, -largest, largest, num_bits=8, narrow_range=True).numpy()
+    reference = tf.quantization.fake_quant_with_min_max_vars(W, -largest, largest, num_bits=8,
+                                                             narrow_range=True).numpy()
     ours = quantization.dequantize(q, scale)
     differ = np.abs(ours - reference) > 1e-6 * largest
     assert not np.any(differ & ~_near_ties(W, scale))
     assert q.dtype == np.int8 and q.min() >= -127 and q.max() <= 127
-    assert np.abs(q).max() == 127                                                  # the largest weight lands on the edge
+    assert np.abs(q).max() == 127  # the largest weight lands on the edge
 
 
 def test_per_channel_grid_is_tensorflows_per_channel_fake_quant(tf):
@@ -40,7 +41,8 @@ def test_per_channel_grid_is_tensorflows_per_channel_fake_quant(tf):
     q, scale = quantization.quantize(W, bits=8, axis=-1)
     assert scale.shape == (12,)
     largest = np.abs(W).max(axis=0)
-    reference = tf.quantization.fake_quant_with_min_max_vars_per_channel(W, -largest, largest, num_bits=8, narrow_range=True).numpy()
+    reference = tf.quantization.fake_quant_with_min_max_vars_per_channel(W, -largest, largest, num_bits=8,
+                                                                         narrow_range=True).numpy()
     ours = quantization.dequantize(q, scale, axis=-1)
     differ = np.abs(ours - reference) > 1e-6 * largest
     assert not np.any(differ & ~_near_ties(W, scale))

@@ -33,23 +33,31 @@ def _scaffold_cases():
     return cases
 
 
-HINT_SCAFFOLD_SWAPPED = "rows the detector deems real (p_real >= threshold) get the BIASED answer: that is what the scaffold hides; the explainer's perturbed rows get the innocuous one."
+HINT_SCAFFOLD_SWAPPED = (
+    "rows the detector deems real (p_real >= threshold) get the BIASED answer: that is what the scaffold hides; the "
+    "explainer's perturbed rows get the innocuous one."
+)
 HINT_SCAFFOLD_STRICT = "a row exactly at the threshold counts as real: use p_real >= threshold, not p_real > threshold."
-HINT_SCAFFOLD_MIX = "choose one model per row (np.where), do not blend them: p_real * biased + (1 - p_real) * innocuous lets the bias leak into every answer."
+HINT_SCAFFOLD_MIX = (
+    "choose one model per row (np.where), do not blend them: p_real * biased + (1 - p_real) * innocuous lets the bias "
+    "leak into every answer."
+)
 HINT_SCAFFOLD_FIXED = "use the argument `threshold` (the check also tries 0.7), not a fixed 0.5."
 HINT_SCAFFOLD_MASK = "return the chosen model's answers, not the mask of rows deemed real."
-HINT_SCAFFOLD_FAKE = "p_real is the probability that a row is REAL; you thresholded 1 - p_real, the probability that it was made up."
+HINT_SCAFFOLD_FAKE = (
+    "p_real is the probability that a row is REAL; you thresholded 1 - p_real, the probability that it was made up."
+)
 HINT_SCAFFOLD_GENERAL = "np.where(p_real >= threshold, biased, innocuous): one answer per row, shape (n,)."
 
 
 @exercise("Exercise 1: the scaffold's routing")
 def scaffold_predict(fn) -> CheckResult:
-    """Check ``fn(biased, innocuous, p_real, threshold)`` returns ``biased`` where ``p_real >= threshold``, else ``innocuous``."""
+    """Check ``fn(biased, innocuous, p_real, threshold)``: ``biased`` where ``p_real >= threshold``, else the other."""
     for biased, innocuous, p_real, threshold in _scaffold_cases():
         description = f"{len(p_real)} rows, threshold {threshold} (two rows exactly at it)"
         with case(description):
-            got = as_array(call(fn, biased, innocuous, p_real, threshold, name="scaffold_predict"), "scaffold_predict(...)",
-                           hint=HINT_SCAFFOLD_GENERAL)
+            received = call(fn, biased, innocuous, p_real, threshold, name="scaffold_predict")
+            got = as_array(received, "scaffold_predict(...)", hint=HINT_SCAFFOLD_GENERAL)
             real = p_real >= threshold
             mistakes = (
                 (np.where(real, innocuous, biased), HINT_SCAFFOLD_SWAPPED),
@@ -70,8 +78,10 @@ def _auc_cases():
     rng = np.random.default_rng(21)
     return [
         (rng.normal(0.8, 1.0, size=7), rng.normal(0.0, 1.0, size=5), "7 members, 5 non-members, no ties"),
-        (np.array([3.0, 2.0, 2.0, 5.0, 1.0, 2.0]), np.array([2.0, 1.0, 2.0, 0.0]), "6 members, 4 non-members, many ties"),
-        (rng.normal(-0.5, 1.0, size=4).round(1), rng.normal(0.0, 1.0, size=9).round(1), "4 members, 9 non-members, a weak score"),
+        (np.array([3.0, 2.0, 2.0, 5.0, 1.0, 2.0]), np.array([2.0, 1.0, 2.0, 0.0]),
+         "6 members, 4 non-members, many ties"),
+        (rng.normal(-0.5, 1.0, size=4).round(1), rng.normal(0.0, 1.0, size=9).round(1),
+         "4 members, 9 non-members, a weak score"),
     ]
 
 
@@ -94,8 +104,9 @@ def _auc_variant(s, t, how="right"):
 
 
 HINT_AUC_STRICT = (
-    "a tie (member score == non-member score) counts one half, not 0: (s > t) + 0.5 * (s == t), averaged over all pairs. "
-    "(Ranks that break ties by position do the same; give tied scores their average rank, as scipy.stats.rankdata does.)"
+    "a tie (member score == non-member score) counts one half, not 0: (s > t) + 0.5 * (s == t), averaged over all "
+    "pairs. (Ranks that break ties by position do the same; give tied scores their average rank, as "
+    "scipy.stats.rankdata does.)"
 )
 HINT_AUC_WINS = "a tie counts one half, not 1: (s > t) + 0.5 * (s == t)."
 HINT_AUC_REVERSED = "count the pairs where the MEMBER scores higher (s_i > t_j): you have 1 − AUC."
@@ -103,20 +114,27 @@ HINT_AUC_ZIP = (
     "compare every member with every non-member (m × n pairs, e.g. s[:, None] > t[None, :]), not member i with "
     "non-member i: zip pairs up only min(m, n) of them."
 )
-HINT_AUC_COUNT = "divide the count of pairs ranked right by the number of pairs, len(s) * len(t): the AUC is a share between 0 and 1."
+HINT_AUC_COUNT = (
+    "divide the count of pairs ranked right by the number of pairs, len(s) * len(t): the AUC is a share between 0 and "
+    "1."
+)
 HINT_AUC_M_PLUS_N = "divide by the number of PAIRS, len(s) * len(t), not by the number of examples."
-HINT_AUC_GENERAL = "AUC = mean over all pairs (i, j) of [s_i > t_j] + 0.5 * [s_i == t_j]; sklearn's roc_auc_score gives the same with members labelled 1."
+HINT_AUC_GENERAL = (
+    "AUC = mean over all pairs (i, j) of [s_i > t_j] + 0.5 * [s_i == t_j]; sklearn's roc_auc_score gives the same with "
+    "members labelled 1."
+)
 
 
 @exercise("Exercise 2: a membership AUC by hand")
 def membership_auc(fn) -> CheckResult:
-    """Check ``fn(member_scores, nonmember_scores)`` returns the share of (member, non-member) pairs ranked right, ties ½."""
+    """Check ``fn(member_scores, nonmember_scores)``: the share of (member, non-member) pairs ranked right, ties ½."""
     for s, t, description in _auc_cases():
         with case(description):
             got = as_number(call(fn, s, t, name="membership_auc"), "membership_auc(...)", hint=HINT_AUC_GENERAL)
             slips = (("strict", HINT_AUC_STRICT), ("ties as wins", HINT_AUC_WINS), ("reversed", HINT_AUC_REVERSED),
                      ("zip", HINT_AUC_ZIP), ("count", HINT_AUC_COUNT), ("over m + n", HINT_AUC_M_PLUS_N))
-            mistakes = tuple((_auc_variant(s, t, how), hint) for how, hint in slips if not np.isclose(_auc_variant(s, t, how), _auc_variant(s, t)))
+            mistakes = tuple((_auc_variant(s, t, how), hint) for how, hint in slips
+                             if not np.isclose(_auc_variant(s, t, how), _auc_variant(s, t)))
             expect_close(got, _auc_variant(s, t), name="membership_auc(...)", mistakes=mistakes, hint=HINT_AUC_GENERAL)
     return "correct — the same number as sklearn.metrics.roc_auc_score(labels, scores), ties included."
 
@@ -156,7 +174,10 @@ def _intersection_variant(a, b, k, how="right"):
     return shared / k
 
 
-HINT_TOPK_SIGNED = "rank by magnitude, np.abs(values): a pixel with a large negative saliency is as important as a large positive one."
+HINT_TOPK_SIGNED = (
+    "rank by magnitude, np.abs(values): a pixel with a large negative saliency is as important as a large positive "
+    "one."
+)
 HINT_TOPK_SMALLEST = "take the k LARGEST |values|: np.argsort(-np.abs(v))[:k] (np.argsort alone sorts ascending)."
 HINT_TOPK_POSITIONS = (
     "compare the two top-k SETS (np.intersect1d or set(a) & set(b)), not the two sorted index lists position by "
@@ -164,8 +185,14 @@ HINT_TOPK_POSITIONS = (
 )
 HINT_TOPK_COUNT = "divide the number of shared pixels by k: the intersection is a share between 0 and 1."
 HINT_TOPK_FEATURES = "divide the number of shared pixels by k, not by the number of pixels."
-HINT_TOPK_JACCARD = "divide by k, not by the size of the union: that is the Jaccard index (notebook 08); Ghorbani et al. report |A ∩ B| / k."
-HINT_TOPK_FLATTEN = "flatten each map first (a.reshape(len(a), -1)): the top-k pixels are taken over the whole image, not per row of it."
+HINT_TOPK_JACCARD = (
+    "divide by k, not by the size of the union: that is the Jaccard index (notebook 08); Ghorbani et al. report |A ∩ "
+    "B| / k."
+)
+HINT_TOPK_FLATTEN = (
+    "flatten each map first (a.reshape(len(a), -1)): the top-k pixels are taken over the whole image, not per row of "
+    "it."
+)
 HINT_TOPK_BATCH = "return one share per image, shape (n,), not their mean."
 HINT_TOPK_GENERAL = (
     "for each image: A = the indices of the k largest |a| (flattened), B the same for b; return len(A & B) / k. "
@@ -178,19 +205,24 @@ def top_k_intersection(fn) -> CheckResult:
     """Check ``fn(a, b, k)`` returns, per image, the share of a's top-k pixels (by |value|) among b's top-k."""
     for a, b, k, description in _intersection_cases():
         with case(description):
-            got = as_array(call(fn, a, b, k, name="top_k_intersection"), "top_k_intersection(a, b, k)", hint=HINT_TOPK_GENERAL)
+            received = call(fn, a, b, k, name="top_k_intersection")
+            got = as_array(received, "top_k_intersection(a, b, k)", hint=HINT_TOPK_GENERAL)
             if got.shape == ():
                 if np.isclose(float(got), attacks.top_k_intersection(a, b, k=k).mean()):
-                    raise Wrong(f"top_k_intersection returned one number, {float(got):.4g}, the mean over the images.", hint=HINT_TOPK_BATCH)
-                raise Wrong(f"top_k_intersection returned one number; expected one share per image, shape ({len(a)},).", hint=HINT_TOPK_BATCH)
+                    raise Wrong(f"top_k_intersection returned one number, {float(got):.4g}, the mean over the images.",
+                                hint=HINT_TOPK_BATCH)
+                raise Wrong(f"top_k_intersection returned one number; expected one share per image, shape ({len(a)},).",
+                            hint=HINT_TOPK_BATCH)
             if got.shape == a.shape[:2]:
-                raise Wrong(f"top_k_intersection returned shape {got.shape}, one number per row of each image.", hint=HINT_TOPK_FLATTEN)
+                raise Wrong(f"top_k_intersection returned shape {got.shape}, one number per row of each image.",
+                            hint=HINT_TOPK_FLATTEN)
             slips = (("signed", HINT_TOPK_SIGNED), ("smallest", HINT_TOPK_SMALLEST), ("positions", HINT_TOPK_POSITIONS),
                      ("count", HINT_TOPK_COUNT), ("over features", HINT_TOPK_FEATURES), ("jaccard", HINT_TOPK_JACCARD))
             mistakes = tuple((_intersection_variant(a, b, k, how), hint) for how, hint in slips)
-            expect_close(got, attacks.top_k_intersection(a, b, k=k), name="top_k_intersection(a, b, k)", mistakes=mistakes,
-                         hint=HINT_TOPK_GENERAL)
-    return "correct — the first map's signs were flipped in the check, and its top-k set stayed the same: only |values| count."
+            expect_close(got, attacks.top_k_intersection(a, b, k=k), name="top_k_intersection(a, b, k)",
+                         mistakes=mistakes, hint=HINT_TOPK_GENERAL)
+    return ("correct — the first map's signs were flipped in the check, and its top-k set stayed the same: "
+            "only |values| count.")
 
 
 # --------------------------------------------------------------------------- Exercise 4
@@ -203,14 +235,21 @@ def _weights_cases():
     return [(W, "a (5, 7) kernel whose largest |w| is negative"), (V, "a (4, 3) kernel with large weights")]
 
 
-HINT_Q_128 = "scale = max|W| / 127, so that the largest weight lands exactly on ±127 (the symmetric int8 grid leaves −128 out)."
+HINT_Q_128 = (
+    "scale = max|W| / 127, so that the largest weight lands exactly on ±127 (the symmetric int8 grid leaves −128 out)."
+)
 HINT_Q_255 = "the grid is symmetric around 0: scale = max|W| / 127 (127 steps on each side), not max|W| / 255."
 HINT_Q_MAX = "use the largest MAGNITUDE, np.abs(W).max(): here the largest |w| is negative, and max(W) misses it."
-HINT_Q_TRUNC = "round to the nearest integer (np.rint or np.round) before converting: .astype(np.int8) alone truncates toward zero."
+HINT_Q_TRUNC = (
+    "round to the nearest integer (np.rint or np.round) before converting: .astype(np.int8) alone truncates toward "
+    "zero."
+)
 HINT_Q_FLOOR = "round to the nearest integer (np.rint), not down (np.floor)."
 HINT_Q_DEQUANT = "return the integers q = round(W / scale) and the scale, not the dequantized weights q * scale."
 HINT_Q_PER_CHANNEL = "one scale for the whole tensor (per-tensor): np.abs(W).max() over all entries, a single number."
-HINT_Q_DTYPE = "store q as 8-bit integers: q.astype(np.int8) (the float array of whole numbers takes 4–8 times the memory)."
+HINT_Q_DTYPE = (
+    "store q as 8-bit integers: q.astype(np.int8) (the float array of whole numbers takes 4–8 times the memory)."
+)
 HINT_Q_GENERAL = "scale = np.abs(W).max() / 127; q = np.rint(W / scale).astype(np.int8); return q, scale."
 
 
@@ -232,5 +271,6 @@ def quantize_int8(fn) -> CheckResult:
             expect_close(q, q_ref, name="q", hint=HINT_Q_GENERAL, mistakes=mistakes, rtol=0, atol=1e-9)
             received_q = np.asarray(received[0])
             if received_q.dtype != np.int8:
-                raise Wrong(f"q holds the right values but has dtype {received_q.dtype}.", f"received: {show(received_q)}", hint=HINT_Q_DTYPE)
+                raise Wrong(f"q holds the right values but has dtype {received_q.dtype}.",
+                            f"received: {show(received_q)}", hint=HINT_Q_DTYPE)
     return "correct — each weight moved by at most scale / 2, and the kernel now takes a quarter of float32's memory."
