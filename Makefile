@@ -10,6 +10,8 @@ STAMP  := $(VENV)/.installed
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 LAB_ARGS ?=
 PYTEST_ARGS ?=
+# Both cores: see conftest.py for how tests are grouped on the two workers.
+XDIST ?= -n 2 --dist loadfile --no-loadscope-reorder
 # pip constraints for the install (`make install-lower` passes lower-bounds.txt).
 CONSTRAINTS ?=
 # The second environment: the course at exactly its lower bounds.
@@ -44,7 +46,7 @@ lab: $(STAMP)
 		--LabApp.default_url=/lab/tree/notebooks/00_welcome.ipynb $(ROOT_FLAG) $(LAB_ARGS)
 
 test: $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(XDIST) $(PYTEST_ARGS)
 
 # The unit tests and every notebook at the lower bounds, within CI's time: each notebook once, in
 # its solutions/ version (notebooks/ differs only in the exercise cells), no browser test and no
@@ -52,7 +54,7 @@ test: $(STAMP)
 # notebook again). VENV in the environment makes the test that runs `make lab` serve JupyterLab
 # from this environment too.
 test-lower: install-lower
-	VENV=$(LOWER_VENV) COURSE_LOWER_BOUNDS=lower-bounds.txt $(LOWER_VENV)/bin/python -m pytest tests solutions \
+	VENV=$(LOWER_VENV) COURSE_LOWER_BOUNDS=lower-bounds.txt $(LOWER_VENV)/bin/python -m pytest $(XDIST) tests solutions \
 		--deselect tests/test_browser.py \
 		--deselect tests/test_grading.py::test_nbgrader_grades_each_exercise_exactly_when_its_check_says_correct $(PYTEST_ARGS)
 

@@ -7,6 +7,12 @@
 - A test that runs past pytest-timeout's limit (``timeout`` in pyproject.toml) fails with a
   message that names it and says where the limit is set; a hung notebook cell fails first, by
   nbval's ``--nbval-cell-timeout``, with the cell's source.
+- Under ``pytest -n 2 --dist loadfile`` (``make test``) each file's tests run on one worker: a
+  notebook's cells in one kernel and in order, as nbval needs, and a module's fixtures (a
+  JupyterLab server) built once. The tests named by the ini option ``spread_tests`` are handed
+  out case by case instead, so long independent tests (the nbgrader round trip of each notebook)
+  share both cores. (Not xdist's ``loadgroup``: with pytest 9.2 its groups are silently ignored,
+  pytest-xdist#1386.)
 - A notebook cell that writes to stderr (a warning, a log line from TensorFlow) fails its nbval
   test: learners should see no noise. A cell that must show stderr says so with the marker
   ``# NBVAL_ALLOW_STDERR``.
@@ -21,6 +27,38 @@ from pathlib import Path
 import pytest
 
 _NOTEBOOK_SECONDS: dict[str, float] = defaultdict(float)
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "spread: under xdist's loadgroup, run each test of this file on whichever worker is free")
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.get_closest_marker("spread") is None and item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group(str(item.path)))
+
+
+def pytest_addoption(parser):
+    parser.addini("spread_tests", "tests (path::function) whose cases xdist hands out one by one", type="linelist", default=[])
+
+
+def pytest_xdist_make_scheduler(config, log):
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    spread = tuple(config.getini("spread_tests"))
+
+    class FilesExceptSpread(LoadFileScheduling):
+        """One unit of work per file, except one per case for the tests named in ``spread_tests``."""
+
+        def _split_scope(self, nodeid: str) -> str:
+            test = nodeid.split("[", 1)[0]
+            return nodeid if test in spread else super()._split_scope(nodeid)
+
+    return FilesExceptSpread(config, log)
 
 
 @pytest.hookimpl(hookwrapper=True)

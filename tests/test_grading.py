@@ -135,6 +135,7 @@ def course(tmp_path):
     return folder, exchange
 
 
+@pytest.mark.timeout(1500)  # five nbgrader steps and three runs of the notebook
 @pytest.mark.parametrize("stem", list(GRADED), ids=str)
 def test_nbgrader_grades_each_exercise_exactly_when_its_check_says_correct(stem, course, tmp_path):
     folder, exchange = course

@@ -66,3 +66,26 @@ def test_the_time_table_lists_every_notebook_when_two_workers_run_them(tmp_path)
     rows = re.findall(r"^\s*([\d.]+) s  (?:\S*/)?(quick|slow)\.ipynb$", result.stdout, flags=re.MULTILINE)
     assert sorted(name for _, name in rows) == ["quick", "slow"], result.stdout[-2000:]
     assert float(dict((name, t) for t, name in rows)["slow"]) >= 2  # the cell's own time is in it
+
+
+def test_a_notebook_stays_on_one_worker_and_spread_tests_are_handed_out_case_by_case(tmp_path):
+    """As `make test` runs: every cell of a notebook on one worker (one kernel, in order); the cases
+    of a test named in spread_tests go to both workers."""
+    for name in ("first", "second"):
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [nbformat.v4.new_code_cell(f"x = {k}\nprint(x)") for k in range(4)]
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        (tmp_path / f"{name}.ipynb").write_text(tool.dumps(nb))
+    (tmp_path / "test_spread.py").write_text(
+        "import pytest, time\n\n@pytest.mark.parametrize('k', range(4))\ndef test_k(k):\n    time.sleep(1)\n"
+    )
+    spread = "-o", "spread_tests=test_spread.py::test_k"  # node ids here are relative to tmp_path
+    result = run_pytest(tmp_path, "-vv", "--dist", "loadfile", *spread, workers=2)  # -vv: run_pytest passes -q
+    assert result.returncode == 0, result.stdout[-2000:]
+    ran = re.findall(r"^\[(gw\d)\] .*?PASSED (.+?)\s*$", result.stdout, flags=re.MULTILINE)
+    for name in ("first", "second"):
+        workers = {worker for worker, test in ran if f"{name}.ipynb" in test}
+        assert len(workers) == 1, f"{name}.ipynb ran on {workers}:\n{result.stdout[-2000:]}"
+    assert sum(".ipynb" in test for _, test in ran) == 8
+    workers = {worker for worker, test in ran if "test_spread" in test}
+    assert workers == {"gw0", "gw1"}, f"the spread test's cases ran on {workers}:\n{result.stdout[-2000:]}"
