@@ -46,6 +46,8 @@ test keeps it so::
     course_utils.global_importance        permutation importance, PDP, ICE, ALE, regularization paths
     course_utils.counterfactuals          Wachter counterfactuals, principal reasons for a decision
     course_utils.decoy                    Decoy MNIST: a planted shortcut, and the penalty that removes it
+    course_utils.attacks                  fooled explainers, membership leakage, fragile saliency
+    course_utils.quantization             int8 weights by hand: explain the model you deploy
 
     Pictures
     course_utils.plots                    decision regions, weight images, the neuron explorer
