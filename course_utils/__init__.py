@@ -32,6 +32,7 @@ test keeps it so::
     course_utils.gradcheck                centred differences and a gradient comparison table
 
     Part II — inside the network (04-05)
+    course_utils.calibration              reliability bins, calibration error, temperature scaling
     course_utils.hidden                   the output of any layer; Dense weights as images
     course_utils.units                    what one unit does: per example, per class, how often
     course_utils.probes                   linear probes and 2-D maps of representations
@@ -45,9 +46,11 @@ test keeps it so::
     Part IV — trusting explanations (09-13)
     course_utils.global_importance        permutation importance, PDP, ICE, ALE, regularization paths
     course_utils.counterfactuals          Wachter counterfactuals, principal reasons for a decision
+    course_utils.metrics                  scoring explanations: deletion curves, agreement, sanity checks
     course_utils.decoy                    Decoy MNIST: a planted shortcut, and the penalty that removes it
     course_utils.attacks                  fooled explainers, membership leakage, fragile saliency
     course_utils.quantization             int8 weights by hand: explain the model you deploy
+    course_utils.capstone                 the capstone's lending data, its model and its known truth
 
     Pictures
     course_utils.plots                    decision regions, weight images, the neuron explorer

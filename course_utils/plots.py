@@ -309,8 +309,9 @@ def plot_neuron(model, layer_name: str, unit: int, x: Any, *, fig=None, k: int =
     -------
     matplotlib Figure
         Three panels: weights (an image for a layer on the pixels, bars otherwise, the filter of a
-        convolution), the top inputs with their activations, and the histogram of the unit's
-        activation over ``x``.
+        convolution), the top inputs with their activations (or, for a unit with the same output
+        on every input, such as a dead ReLU unit, a note saying so), and the histogram of the
+        unit's activation over ``x``.
 
     Examples
     --------
@@ -340,10 +341,17 @@ def plot_neuron(model, layer_name: str, unit: int, x: Any, *, fig=None, k: int =
     grid = fig.add_gridspec(1, 3, width_ratios=[1.1, 1.0, 1.3], wspace=0.35)
     _draw_weights(fig.add_subplot(grid[0]), layer, unit, image_shape)
 
+    if len(values) and np.all(values == values[0]):  # a dead unit: every input ties, so no input is "top"
+        ax = fig.add_subplot(grid[1])
+        state = "never fires: it is dead" if values[0] == 0 else "is constant"
+        note = f"unit {unit} outputs {values[0]:.3g}\non all {len(values)} inputs:\nit {state},\nno input excites it more than another"
+        ax.text(0.5, 0.5, note, ha="center", va="center", transform=ax.transAxes)
+        ax.set_axis_off()
+        top = top[:0]
     side = math.ceil(math.sqrt(len(top)))
-    cells = grid[1].subgridspec(side, side, wspace=0.08, hspace=0.35)
+    cells = grid[1].subgridspec(max(side, 1), max(side, 1), wspace=0.08, hspace=0.35)
     images = np.asarray(x, dtype=float)
-    for i in range(side * side):
+    for i in range(len(top) and side * side):
         ax = fig.add_subplot(cells[i // side, i % side])
         ax.set_axis_off()
         if i < len(top):

@@ -173,7 +173,7 @@ EXERCISES = {
                                   lambda v, n: sorted(n, key=lambda f: -np.abs(v[:, n.index(f)]).mean())],
                                  IMPORTANCE_SLIPS,
                                  # what 11's reader of names (checks.case_studies._as_names) says to these
-                                 generic={"dict": "received: ['answer']", "generator": "returned column indices",
+                                 generic={"dict": "got a dict", "generator": "got a generator",
                                           "complex array": "list of feature names (strings)",
                                           "huge array": "list of feature names"}),
     "top_k_agreement": Exercise(check.top_k_agreement, agreement,

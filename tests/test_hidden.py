@@ -371,6 +371,18 @@ def test_plot_neuron_draws_weights_top_images_and_histogram(mlp, x_test):
     plt.close(fig)
 
 
+def test_plot_neuron_says_a_dead_unit_is_dead_instead_of_showing_tied_top_inputs(mlp, x_test):
+    acts = np.abs(np.random.default_rng(0).normal(size=(len(x_test), 128)))
+    acts[:, 7] = 0.0  # unit 7 never fires
+    fig = plots.plot_neuron(mlp, "hidden_1", 7, x_test, activations=acts)
+    texts = [t.get_text() for ax in fig.axes for t in ax.texts]
+    assert any("outputs 0\n" in t and f"on all {len(x_test)} inputs" in t and "it is dead" in t for t in texts)
+    assert not [ax for ax in fig.axes if ax.images and ax.get_title()[:1].isdigit()]  # no "top inputs" drawn
+    fig = plots.plot_neuron(mlp, "hidden_1", 8, x_test, fig=fig, activations=acts, k=4)  # a live unit: top inputs
+    assert len([ax for ax in fig.axes if ax.images and ax.get_title()[:1].isdigit()]) == 4
+    plt.close(fig)
+
+
 def test_plot_neuron_on_layers_without_pixel_weights(x_test):
     cnn = load_pretrained("cnn")
     fig = plots.plot_neuron(cnn, "conv_1", 2, x_test[:30], k=4)
