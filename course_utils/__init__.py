@@ -48,6 +48,8 @@ test keeps it so::
     course_utils.counterfactuals          Wachter counterfactuals, principal reasons for a decision
     course_utils.metrics                  scoring explanations: deletion curves, agreement, sanity checks
     course_utils.decoy                    Decoy MNIST: a planted shortcut, and the penalty that removes it
+    course_utils.attacks                  fooled explainers, membership leakage, fragile saliency
+    course_utils.quantization             int8 weights by hand: explain the model you deploy
     course_utils.capstone                 the capstone's lending data, its model and its known truth
 
     Pictures

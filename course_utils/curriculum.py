@@ -39,7 +39,7 @@ NOTEBOOKS = (
     Lesson("09_global_importance", "IV Trusting explanations", "Permutation importance, PDP/ICE, regularization", 60, "global weights from local ones"),
     Lesson("10_evaluating_explanations", "IV Trusting explanations", "Recovering known effects, deletion curves, sanity checks", 60, "scoring local weights against the truth"),
     Lesson("11_case_studies", "IV Trusting explanations", "Credit, diagnosis, a Clever Hans shortcut", 60, "reasons as a linear score's terms; the shortcut as a local weight"),
-    Lesson("12_privacy_and_security", "IV Trusting explanations", "Membership leakage, fooled explainers, fragile saliency", 45, "a surrogate that can be gamed"),
+    Lesson("12_privacy_and_security", "IV Trusting explanations", "Fooled explainers, membership leakage, fragile saliency, int8", 60, "a surrogate that can be gamed"),
     Lesson("13_capstone", "IV Trusting explanations", "Audit a model end to end", 90, "all of the above"),
 )
 
