@@ -29,40 +29,36 @@ import pytest
 _NOTEBOOK_SECONDS: dict[str, float] = defaultdict(float)
 
 
-def pytest_configure(config):
-    config.addinivalue_line(
-        "markers", "spread: under xdist's loadgroup, run each test of this file on whichever worker is free"
-    )
-
-
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
-def pytest_collection_modifyitems(config, items):
-    for item in items:
-        if item.get_closest_marker("spread") is None and item.get_closest_marker("xdist_group") is None:
-            item.add_marker(pytest.mark.xdist_group(str(item.path)))
-
-
 def pytest_addoption(parser):
     parser.addini(
         "spread_tests", "tests (path::function) whose cases xdist hands out one by one", type="linelist", default=[]
     )
 
 
-def pytest_xdist_make_scheduler(config, log):
-    if config.getvalue("dist") != "loadfile":
-        return None
-    from xdist.scheduler import LoadFileScheduling
+class _SpreadScheduling:
+    """Registered only where pytest-xdist is loaded (its hook is unknown to pytest without it)."""
 
-    spread = tuple(config.getini("spread_tests"))
+    @staticmethod
+    def pytest_xdist_make_scheduler(config, log):
+        if config.getvalue("dist") != "loadfile":
+            return None
+        from xdist.scheduler import LoadFileScheduling
 
-    class FilesExceptSpread(LoadFileScheduling):
-        """One unit of work per file, except one per case for the tests named in ``spread_tests``."""
+        spread = tuple(config.getini("spread_tests"))
 
-        def _split_scope(self, nodeid: str) -> str:
-            test = nodeid.split("[", 1)[0]
-            return nodeid if test in spread else super()._split_scope(nodeid)
+        class FilesExceptSpread(LoadFileScheduling):
+            """One unit of work per file, except one per case for the tests named in ``spread_tests``."""
 
-    return FilesExceptSpread(config, log)
+            def _split_scope(self, nodeid: str) -> str:
+                test = nodeid.split("[", 1)[0]
+                return nodeid if test in spread else super()._split_scope(nodeid)
+
+        return FilesExceptSpread(config, log)
+
+
+def pytest_configure(config):
+    if config.pluginmanager.hasplugin("xdist"):
+        config.pluginmanager.register(_SpreadScheduling(), "course-spread-scheduling")
 
 
 @pytest.hookimpl(hookwrapper=True)
