@@ -3,15 +3,17 @@
 Taught in notebook 06_gradient_attributions and reused by 07 (SHAP) and 08 (LIME), so that every
 method of Part III is drawn the same way and can be compared by eye:
 
-- :func:`plot_image_attribution` — a signed heatmap (red pushes the explained output up, blue
-  pushes it down, white is 0) on a diverging colour map centred at zero, with the image drawn
-  faintly underneath;
+- :func:`plot_image_attribution` — a heatmap with the outline of the digit's ink on top: signed
+  attributions (red pushes the explained output up, blue pushes it down, white is 0) on a
+  diverging colour map centred at zero, non-negative ones (|gradient|, Grad-CAM) on a sequential
+  map from white (0) to dark purple;
 - :func:`plot_feature_attribution` — one example's attributions as horizontal bars, largest
   first, coloured by sign.
 
 Both take ``ax=None``, return the axes they drew on and never call ``plt.show()``. They only
 draw: the explainers (``course_utils.gradients``, ``shapley``, ``lime``) compute the arrays.
-Colours are colour-blind safe (RdBu_r; Okabe–Ito vermillion and blue for the bars).
+Colours are colour-blind safe (RdBu_r, Purples; Okabe–Ito vermillion and blue for the bars). Images are
+drawn as black ink on white (``gray_r``) everywhere in the course.
 """
 
 from __future__ import annotations
@@ -20,13 +22,20 @@ from typing import Any, Callable, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib import patheffects
 
 from course_utils.validation import check_count
 
-__all__ = ["plot_image_attribution", "plot_feature_attribution", "plot_local_surrogate", "plot_segments", "POSITIVE", "NEGATIVE"]
+__all__ = [
+    "plot_image_attribution", "plot_feature_attribution", "plot_local_surrogate", "plot_segments",
+    "POSITIVE", "NEGATIVE", "DIVERGING", "SEQUENTIAL", "INK",
+]
 
 #: Bar colours (Okabe–Ito vermillion and blue): the same sides as the RdBu_r heatmaps.
 POSITIVE, NEGATIVE = "#D55E00", "#0072B2"
+#: Colour maps: signed attributions (centred at zero), non-negative maps (|gradient|, Grad-CAM), and images
+#: themselves (black ink on white, the course's convention for drawing digits).
+DIVERGING, SEQUENTIAL, INK = "RdBu_r", "Purples", "gray_r"
 
 
 def _as_image(array: Any, name: str) -> np.ndarray:
@@ -44,6 +53,15 @@ def _as_image(array: Any, name: str) -> np.ndarray:
     return image
 
 
+def _ink_outline(ax: plt.Axes, image: np.ndarray) -> None:
+    """Draw the outline of the image's ink (pixels above half its range) as a thin black contour."""
+    low, high = float(image.min()), float(image.max())
+    if high <= low:  # a blank image has no ink to outline
+        return
+    lines = ax.contour(image, levels=[low + 0.5 * (high - low)], colors="black", linewidths=0.9)
+    lines.set_path_effects([patheffects.withStroke(linewidth=2.2, foreground="white")])  # visible on dark heat too
+
+
 def plot_image_attribution(
     image: Any,
     values: Any,
@@ -52,8 +70,13 @@ def plot_image_attribution(
     overlay: bool = True,
     title: str | None = None,
     colorbar: bool = True,
+    signed: bool | None = None,
 ) -> plt.Axes:
-    """Draw one image's attributions as a heatmap, red > 0 > blue, centred at zero.
+    """Draw one image's attributions as a heatmap with the outline of the image's ink on top.
+
+    Signed attributions are drawn on a diverging colour map centred at zero (red > 0 > blue,
+    white is 0); non-negative maps (``|gradient|``, Grad-CAM) on a sequential one (white is 0,
+    darker is more).
 
     Parameters
     ----------
@@ -64,13 +87,18 @@ def plot_image_attribution(
     ax : matplotlib Axes, optional
         Where to draw; a new figure if omitted.
     overlay : bool
-        Draw the image faintly in grey underneath the heatmap, so you see *where* on the digit
-        the attributions sit. With ``False`` only the heatmap is drawn.
+        Draw the outline of the image's ink (a black contour at half the image's range) over the
+        heatmap, so you see *where* on the digit the attributions sit without hiding them. With
+        ``False`` only the heatmap is drawn.
     title : str, optional
         Axes title.
     colorbar : bool
         Add a colour bar labelled "attribution" (switch it off in large grids and add one
-        yourself).
+        yourself, with :data:`DIVERGING` or :data:`SEQUENTIAL`).
+    signed : bool, optional
+        ``True``: the diverging map :data:`DIVERGING`, limits ``±max|values|``. ``False``: the
+        sequential map :data:`SEQUENTIAL`, limits ``0 .. max(values)`` (only for non-negative
+        values). ``None`` (default): signed unless every value is ≥ 0.
 
     Returns
     -------
@@ -78,17 +106,19 @@ def plot_image_attribution(
 
     Notes
     -----
-    The colour limits are symmetric, ``±max|values|``, so white is exactly zero in every panel;
-    panels drawn separately therefore each have their own scale (compare patterns, not shades,
-    across panels).
+    Each panel has its own colour scale (``max|values|``), so compare patterns, not shades,
+    across panels drawn separately. The ink convention of the course is black ink on white
+    (``cmap="gray_r"``); here the ink is only outlined, so the heatmap stays readable.
 
     Examples
     --------
     >>> import numpy as np
     >>> image = np.zeros((28, 28)); image[8:20, 12:16] = 1.0
     >>> ax = plot_image_attribution(image, image - 0.2, title="a toy heatmap")
-    >>> ax.get_title()
-    'a toy heatmap'
+    >>> ax.get_title(), ax.get_images()[0].get_cmap().name
+    ('a toy heatmap', 'RdBu_r')
+    >>> plot_image_attribution(image, image, colorbar=False).get_images()[0].get_cmap().name
+    'Purples'
     """
     image = _as_image(image, "image")
     values = _as_image(values, "values")
@@ -99,24 +129,30 @@ def plot_image_attribution(
         )
     if not np.all(np.isfinite(values)):
         raise ValueError("values contains NaN or infinite numbers; check the explainer's output before plotting it.")
+    if signed is None:
+        signed = bool((values < 0).any())
+    elif not signed and (values < 0).any():
+        raise ValueError(
+            f"signed=False draws non-negative maps on a sequential colour map, but values has negative entries "
+            f"(down to {values.min():.3g}). Use signed=True (or leave signed=None), or pass np.abs(values)."
+        )
     if ax is None:
         _, ax = plt.subplots(figsize=(3.6, 3.0))
 
-    limit = float(np.abs(values).max()) or 1.0  # symmetric: white is exactly 0
-    alpha = 1.0
+    limit = float(np.abs(values).max()) or 1.0
+    if signed:  # symmetric limits: white is exactly 0
+        heat = ax.imshow(values, cmap=DIVERGING, vmin=-limit, vmax=limit, interpolation="nearest")
+    else:
+        heat = ax.imshow(values, cmap=SEQUENTIAL, vmin=0.0, vmax=limit, interpolation="nearest")
     if overlay:
-        low, high = float(image.min()), float(image.max())
-        ax.imshow(image, cmap="gray_r", vmin=low, vmax=high if high > low else low + 1.0, interpolation="nearest")
-        alpha = 0.75  # the digit shows through the white (zero) parts of the heatmap
-    heat = ax.imshow(values, cmap="RdBu_r", vmin=-limit, vmax=limit, alpha=alpha, interpolation="nearest")
+        _ink_outline(ax, image)
     ax.set_xticks([])
     ax.set_yticks([])
     if title is not None:
         ax.set_title(title)
     if colorbar:
         bar = ax.figure.colorbar(heat, ax=ax, fraction=0.046, pad=0.04)
-        bar.set_label("attribution")
-        bar.solids.set_alpha(1.0)
+        bar.set_label("attribution" if signed else "attribution (≥ 0)")
     return ax
 
 
@@ -134,6 +170,7 @@ def plot_feature_attribution(
     data: Any = None,
     title: str | None = None,
     top_k: int | None = None,
+    order: Sequence[int] | None = None,
 ) -> plt.Axes:
     """Draw one example's attributions as horizontal bars, largest |value| at the top.
 
@@ -152,6 +189,10 @@ def plot_feature_attribution(
     top_k : int, optional
         Draw only the ``top_k`` largest |attributions|; the rest are summed into one grey bar
         "k other features".
+    order : sequence of int, optional
+        The features' indices from top to bottom, e.g. the order of another panel, so that two
+        explanations of the same example can be read row by row (``np.argsort(-np.abs(other))``).
+        Default: by |value|, largest first.
 
     Returns
     -------
@@ -193,7 +234,15 @@ def plot_feature_attribution(
     if top_k is not None:
         top_k = check_count(top_k, "top_k", meaning="how many features to draw (or None for all)")
 
-    order = np.argsort(-np.abs(values), kind="stable")  # largest |value| first
+    if order is None:
+        order = np.argsort(-np.abs(values), kind="stable")  # largest |value| first
+    else:
+        order = np.asarray(order)
+        if order.ndim != 1 or sorted(order.tolist()) != list(range(len(values))):
+            raise ValueError(
+                f"order should list each of the {len(values)} feature indices 0 .. {len(values) - 1} once, top bar first; "
+                f"got {order.tolist()[:12]}. For the order of another explanation use np.argsort(-np.abs(other))."
+            )
     shown = order if top_k is None else order[:top_k]
     bars = [values[i] for i in shown]
     labels = [names[i] for i in shown]
@@ -268,7 +317,7 @@ def plot_local_surrogate(
 
 
 def plot_segments(image: Any, segments: Any, *, ax=None, title: str | None = None, color: str = _ORANGE):
-    """Draw a grey image with the borders of its superpixels (pixel-exact lines).
+    """Draw an image (black ink on white) with the borders of its superpixels (pixel-exact lines).
 
     Parameters
     ----------
@@ -284,7 +333,7 @@ def plot_segments(image: Any, segments: Any, *, ax=None, title: str | None = Non
         raise ValueError(f"image and segments must both have shape (h, w); got {image.shape} and {segments.shape}. Pick one example, e.g. x[i].")
     if ax is None:
         _, ax = plt.subplots(figsize=(3.0, 3.0))
-    ax.imshow(image, cmap="gray", interpolation="nearest")
+    ax.imshow(image, cmap=INK, interpolation="nearest")
     rows, cols = np.nonzero(segments[:, 1:] != segments[:, :-1])  # border right of (r, c)
     lines = [[(c + 0.5, r - 0.5), (c + 0.5, r + 0.5)] for r, c in zip(rows, cols)]
     rows, cols = np.nonzero(segments[1:, :] != segments[:-1, :])  # border below (r, c)

@@ -8,6 +8,8 @@
   ``.weights.h5`` file whose SHA-256 checksum is checked first): the architecture is built here in
   code, so loading a model never runs code stored in a file.
 - ``logits_model(model)`` — the same network without its final softmax, sharing its weights.
+- ``explained_digits()`` — the test digits that notebooks 06, 07 and 08 all explain, so that
+  gradients, SHAP and LIME can be compared on the same predictions.
 
 Both models take a batch of images of shape ``(n, 28, 28)`` with pixels in [0, 1] — exactly what
 ``load_mnist()`` returns — and output ``(n, 10)`` class probabilities. Taught in notebook
@@ -27,10 +29,12 @@ from course_utils.validation import input_shape
 
 keras = import_keras()  # without TensorFlow's start-up lines on the process's error output
 
-__all__ = ["ARCHITECTURES", "WEIGHT_FILES", "build", "load_pretrained", "logits_model"]
+__all__ = ["ARCHITECTURES", "WEIGHT_FILES", "EXPLAINED_CLASSES", "build", "load_pretrained", "logits_model", "explained_digits"]
 
 INPUT_SHAPE = (28, 28)  # one MNIST image; a batch is (n, 28, 28)
 N_CLASSES = 10
+#: The digits that Part III explains, one test image of each (see explained_digits).
+EXPLAINED_CLASSES = (2, 3, 7, 9)
 
 
 def _mlp() -> keras.Model:
@@ -238,3 +242,38 @@ def logits_model(model: keras.Model) -> keras.Model:
         features = node.input_tensors[0]
         outputs = features if head is None else head(features)
     return keras.Model(inputs, outputs, name=f"{model.name}_logits")
+
+
+def explained_digits(*, confidence: float = 0.95):
+    """Indices of the test digits that notebooks 06–08 explain: one 2, 3, 7 and 9.
+
+    Each is the first test image of its class (``EXPLAINED_CLASSES``) that *both* pretrained
+    models classify correctly with a probability above ``confidence`` for the true digit, so that
+    every explainer of Part III is compared on the same, unambiguous predictions.
+
+    Returns
+    -------
+    numpy array of 4 ints
+        Indices into ``load_mnist()[1]`` (the test set), in the order of ``EXPLAINED_CLASSES``.
+
+    Examples
+    --------
+    >>> from course_utils.datasets import load_mnist
+    >>> _, (x_test, y_test) = load_mnist()
+    >>> y_test[explained_digits()].tolist()
+    [2, 3, 7, 9]
+    """
+    import numpy as np
+
+    from course_utils.datasets import load_mnist
+
+    _, (x_test, y_test) = load_mnist()
+    probabilities = [load_pretrained(name).predict(x_test, verbose=0) for name in ("mlp", "cnn")]
+    p_true = np.minimum(*probabilities)[np.arange(len(y_test)), y_test]  # (n,): the less sure model's probability
+    picked = []
+    for digit in EXPLAINED_CLASSES:
+        candidates = np.flatnonzero((y_test == digit) & (p_true > confidence))
+        if not len(candidates):
+            raise ValueError(f"no test {digit} is classified with probability above {confidence} by both models; lower confidence.")
+        picked.append(int(candidates[0]))
+    return np.array(picked)

@@ -9,7 +9,9 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.colors import to_hex  # noqa: E402
 
-from course_utils.attribution_plots import NEGATIVE, POSITIVE, plot_feature_attribution, plot_image_attribution  # noqa: E402
+from course_utils.attribution_plots import (  # noqa: E402
+    DIVERGING, INK, NEGATIVE, POSITIVE, SEQUENTIAL, plot_feature_attribution, plot_image_attribution, plot_segments,
+)
 from course_utils.explanation import Attribution  # noqa: E402
 
 
@@ -21,32 +23,55 @@ def _digit():
 
 
 # --------------------------------------------------------------------------- image heatmaps
-def test_heatmap_is_centred_at_zero_over_a_faint_image():
+def test_signed_heatmap_is_centred_at_zero_with_the_ink_outlined():
     image, values = _digit()
     fig, ax = plt.subplots()
     out = plot_image_attribution(image, values, ax=ax, title="saliency")
     assert out is ax and ax.get_title() == "saliency"
-    under, heat = ax.get_images()
-    np.testing.assert_array_equal(under.get_array(), image)
+    (heat,) = ax.get_images()  # the heatmap only: the digit is not painted over it
     np.testing.assert_array_equal(heat.get_array(), values)
     limit = np.abs(values).max()
     assert heat.get_clim() == pytest.approx((-limit, limit))  # white is exactly 0
-    assert heat.get_cmap().name == "RdBu_r" and under.get_cmap().name == "gray_r"
-    assert 0 < heat.get_alpha() < 1  # the image shows through
+    assert heat.get_cmap().name == DIVERGING == "RdBu_r" and heat.get_alpha() in (None, 1.0)
+    (outline,) = [c for c in ax.collections if c.get_array() is not None or hasattr(c, "levels")]
+    assert list(outline.levels) == [0.5]  # half-way between no ink (0) and full ink (1)
+    vertices = np.concatenate([p.vertices for p in outline.get_paths()])
+    # the outline runs around the bar of ink, rows 6..21 and columns 12..15, half a pixel outside its centres
+    assert vertices[:, 0].min() == pytest.approx(11.5) and vertices[:, 0].max() == pytest.approx(15.5)
+    assert vertices[:, 1].min() == pytest.approx(5.5) and vertices[:, 1].max() == pytest.approx(21.5)
     assert len(fig.axes) == 2 and fig.axes[1].get_ylabel() == "attribution"  # the colour bar
+
+
+def test_non_negative_maps_get_a_sequential_map_from_zero():
+    image, values = _digit()
+    ax = plot_image_attribution(image, np.abs(values), colorbar=False)
+    (heat,) = ax.get_images()
+    assert heat.get_cmap().name == SEQUENTIAL == "Purples"
+    assert heat.get_clim() == pytest.approx((0.0, np.abs(values).max()))
+    assert to_hex(heat.get_cmap()(0.0)) in ("#fcfbfd", "#ffffff")  # zero is (almost) white, as in the diverging map
+    forced = plot_image_attribution(image, np.abs(values), colorbar=False, signed=True).get_images()[0]
+    assert forced.get_cmap().name == DIVERGING and forced.get_clim()[0] == -forced.get_clim()[1]
 
 
 def test_without_overlay_or_colorbar_only_the_heatmap_is_drawn():
     image, values = _digit()
-    ax = plot_image_attribution(image, np.abs(values), overlay=False, colorbar=False)
+    ax = plot_image_attribution(image, values, overlay=False, colorbar=False)
     (heat,) = ax.get_images()
     assert heat.get_clim()[0] == -heat.get_clim()[1] and len(ax.figure.axes) == 1
-    assert heat.get_alpha() in (None, 1.0)
+    assert not ax.collections  # no outline
 
 
 def test_an_all_zero_map_and_a_channel_axis_are_fine():
     ax = plot_image_attribution(np.zeros((5, 4, 1)), np.zeros((5, 4)), colorbar=False)
+    assert ax.get_images()[-1].get_clim() == (0.0, 1.0) and not ax.collections  # a blank image has no outline
+    ax = plot_image_attribution(np.zeros((5, 4)), np.zeros((5, 4)), colorbar=False, signed=True)
     assert ax.get_images()[-1].get_clim() == (-1.0, 1.0)
+
+
+def test_signed_false_refuses_negative_values():
+    image, values = _digit()
+    with pytest.raises(ValueError, match=r"signed=False .* negative entries .*np\.abs\(values\)"):
+        plot_image_attribution(image, values, signed=False)
 
 
 @pytest.mark.parametrize(
@@ -99,6 +124,24 @@ def test_top_k_sums_the_rest_and_data_goes_into_the_labels():
     assert bars[-1].get_width() == pytest.approx(0.5 + 0.1 - 0.3)
 
 
+def test_a_given_order_draws_two_panels_row_by_row():
+    values, other = np.array([0.5, -2.0, 0.1, 1.0]), np.array([0.3, 0.2, -0.9, 0.0])
+    order = np.argsort(-np.abs(other))  # c, a, b, d
+    ax = plot_feature_attribution(values, list("abcd"), order=order)
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["c", "a", "b", "d"]
+    bars = sorted(_bars(ax), key=lambda p: -p.get_y())
+    assert [p.get_width() for p in bars] == pytest.approx([0.1, 0.5, -2.0, 1.0])
+
+
+def test_segments_are_drawn_as_black_ink_on_white():
+    from course_utils.lime import grid_segments
+
+    image = np.zeros((28, 28))
+    image[6:22, 12:16] = 1.0
+    ax = plot_segments(image, grid_segments())
+    assert ax.get_images()[0].get_cmap().name == INK == "gray_r"
+
+
 @pytest.mark.parametrize(
     "values, names, kwargs, message",
     [
@@ -107,6 +150,8 @@ def test_top_k_sums_the_rest_and_data_goes_into_the_labels():
         (np.zeros(3), "abc", {}, r"feature_names should be a list of 3 names"),
         (np.zeros(3), list("abc"), dict(data=np.zeros(4)), r"data should hold this example's 3 feature values"),
         (np.zeros(3), list("abc"), dict(top_k=0), r"top_k is how many features to draw"),
+        (np.zeros(3), list("abc"), dict(order=[0, 0, 1]), r"order should list each of the 3 feature indices 0 \.\. 2 once"),
+        (np.zeros(3), list("abc"), dict(order=[0, 1]), r"order should list each of the 3 feature indices"),
     ],
 )
 def test_bar_errors_say_how_to_fix_the_call(values, names, kwargs, message):

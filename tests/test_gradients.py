@@ -481,3 +481,18 @@ def test_grad_cam_on_a_subclassed_model_says_to_rebuild_it():
     model(x)
     with pytest.raises(TypeError, match=r"grad_cam needs a Sequential or functional Keras model; 'sub' is a subclassed model.*Rebuild it as a Sequential or functional model"):
         grad_cam(model, x)
+
+
+def test_integrated_gradients_agree_with_shap_gradient_explainer_from_one_baseline(tanh_net):
+    """shap's GradientExplainer with a one-row background is a Monte Carlo estimate of the same integral."""
+    import shap
+
+    x = _x(n=4, seed=11)
+    baseline = np.random.default_rng(12).normal(size=(1, x.shape[1])).astype(np.float32)
+    ours = integrated_gradients(tanh_net.model, x, baseline=np.repeat(baseline, len(x), axis=0), target=2, n_steps=300).values
+    inputs = keras.Input((x.shape[1],))
+    as_list = keras.Model([inputs], tanh_net.model(inputs))  # shap passes a list of inputs
+    theirs = shap.GradientExplainer(as_list, baseline).shap_values(x, nsamples=4000, rseed=0)[..., 2]  # (4, 5)
+    scale = np.abs(ours).max()
+    assert np.abs(theirs - ours).max() < 0.05 * scale, np.abs(theirs - ours).max() / scale  # Monte Carlo noise, 4,000 points
+    assert np.abs(theirs - ours).max() > 1e-6 * scale  # ... and it is a different estimate, not the same numbers

@@ -224,3 +224,19 @@ def test_logits_model_errors():
         models.logits_model(unbuilt)
     with pytest.raises(TypeError, match="expects a keras.Model"):
         models.logits_model(lambda x: x)
+
+
+def test_explained_digits_are_the_first_confident_ones_of_each_class(mlp, cnn, mnist):
+    from course_utils.models import EXPLAINED_CLASSES, explained_digits
+
+    _, (x_test, y_test) = mnist
+    picked = explained_digits()
+    assert picked.shape == (4,) and y_test[picked].tolist() == list(EXPLAINED_CLASSES) == [2, 3, 7, 9]
+    for index, digit in zip(picked, EXPLAINED_CLASSES):
+        earlier = np.r_[np.flatnonzero(y_test[:index] == digit), index]  # every test image of this class up to the pick
+        sure = [model.predict(x_test[earlier], verbose=0)[:, digit] for model in (mlp, cnn)]
+        assert sure[0][-1] > 0.95 and sure[1][-1] > 0.95  # both models are sure of the picked one
+        assert not np.any((sure[0][:-1] > 0.95) & (sure[1][:-1] > 0.95))  # and of no earlier one
+    assert y_test[explained_digits(confidence=0.5)].tolist() == [2, 3, 7, 9]
+    with pytest.raises(ValueError, match=r"no test 2 is classified with probability above 1.0 .*lower confidence"):
+        explained_digits(confidence=1.0)
