@@ -30,7 +30,7 @@ NOTEBOOKS = (
     Lesson("00_welcome", "Start", "Welcome: course map, checks, environment", 15, "standardized features make weights comparable"),
     Lesson("01_linear_solvability", "I Linear foundations", "Linear systems, rank, least squares, conditioning", 45, "the weights of a linear fit — when they are unique and stable"),
     Lesson("02_linear_svm", "I Linear foundations", "Perceptron, XOR, linear SVMs, hinge loss", 50, "the SVM's weight vector, drawn as a template"),
-    Lesson("03_backprop_from_scratch", "I Linear foundations", "An MLP and backpropagation in NumPy", 60, "each layer is linear; the gradient is the local linear model"),
+    Lesson("03_backprop_from_scratch", "I Linear foundations", "An MLP and backpropagation in NumPy", 70, "each layer is linear; the gradient is the local linear model"),
     Lesson("04_keras_mnist", "II Inside the network", "The seed models in Keras 3, diagnosis", 45, "the last layer is a linear classifier on learned features"),
     Lesson("05_hidden_layers", "II Inside the network", "Weights, activations, probes, activation maximization", 60, "a linear probe per layer"),
     Lesson("06_gradient_attributions", "III Explaining one prediction", "Saliency, SmoothGrad, integrated gradients, Grad-CAM", 60, "the path-averaged gradient as local weights"),
