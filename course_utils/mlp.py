@@ -374,7 +374,8 @@ def _single_threaded_blas():
     return threadpool_limits(limits=1, user_api="blas")
 
 
-def sgd_step(params: dict[str, np.ndarray], grads: dict[str, np.ndarray], learning_rate: float) -> dict[str, np.ndarray]:
+def sgd_step(params: dict[str, np.ndarray], grads: dict[str, np.ndarray],
+             learning_rate: float) -> dict[str, np.ndarray]:
     """One step of gradient descent: a new dict ``{name: params[name] - learning_rate * grads[name]}``.
 
     ``params`` is not changed. ``MLP.fit(optimizer="sgd")`` takes this step on each mini-batch.

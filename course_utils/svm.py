@@ -430,7 +430,8 @@ def draw_svm(
         labels[:2] = list(class_names)
     handles += [Line2D([], [], color="black", lw=1.5), Patch(facecolor="0.5", alpha=0.35, edgecolor="black", ls="--"),
                 Line2D([], [], ls="", marker="o", ms=11, mfc="none", mec="black", mew=1.4)]
-    ringed = f"support vectors ({int(mask.sum())})" if given else f"on or inside the margin, y·f(x) ≤ 1 ({int(mask.sum())})"
+    count = int(mask.sum())
+    ringed = f"support vectors ({count})" if given else f"on or inside the margin, y·f(x) ≤ 1 ({count})"
     labels += ["decision line f(x) = 0", "margin, −1 < f(x) < 1", ringed]
     ax.legend(handles, labels, loc="best", fontsize="small", framealpha=0.9)
     return ax

@@ -212,7 +212,10 @@ def sgd_with_zip(params, grads, learning_rate):
 
 
 def _each(update):
-    return lambda params, grads, learning_rate: {name: update(params[name], grads[name], learning_rate) for name in params}
+    def step(params, grads, learning_rate):
+        return {name: update(params[name], grads[name], learning_rate) for name in params}
+
+    return step
 
 
 def in_place_only(params, grads, learning_rate):
@@ -225,15 +228,14 @@ SGD_SLIPS = {
     "no learning rate": (_each(lambda p, g, lr: p - g), "scale the gradient by the learning rate"),
     "divides": (_each(lambda p, g, lr: p - g / lr), "do not divide"),
     "the step alone": (_each(lambda p, g, lr: -lr * g), "that is the step alone"),
-    "weights only": (lambda params, grads, lr: {n: params[n] - lr * grads[n] if n.startswith("W") else params[n] for n in params},
-                     "b1 has not moved"),
+    "weights only": (_each(lambda p, g, lr: p - lr * g if p.ndim == 2 else p), "b1 has not moved"),
     "decay": (_each(lambda p, g, lr: p - lr * p), "not the parameter itself"),
     "squared gradient": (_each(lambda p, g, lr: p - lr * g**2), "not its square"),
     "sign step": (_each(lambda p, g, lr: p - lr * np.sign(g)), "a sign step"),
     "in place, no return": (in_place_only, "did you forget `return new_params`?"),
-    "a list": (lambda params, grads, lr: list(sgd(params, grads, lr).values()), "should return a dict of the new parameters"),
-    "a key missing": (lambda params, grads, lr: {n: v for n, v in sgd(params, grads, lr).items() if n != "b2"}, "lacks 'b2'"),
-    "nested lists": (lambda params, grads, lr: {n: v.tolist() for n, v in sgd(params, grads, lr).items()}, "np.array(result)"),
+    "a list": (lambda *args: list(sgd(*args).values()), "should return a dict of the new parameters"),
+    "a key missing": (lambda *args: {n: v for n, v in sgd(*args).items() if n != "b2"}, "lacks 'b2'"),
+    "nested lists": (lambda *args: {n: v.tolist() for n, v in sgd(*args).items()}, "np.array(result)"),
     "something else": (_each(lambda p, g, lr: p * 0.5), "each parameter moves by -learning_rate"),
 }
 

@@ -175,8 +175,10 @@ def test_readme_course_map_is_generated_from_the_curriculum():
     assert (ROOT / "README.md").read_text() == curriculum.updated_readme(), "run `python -m course_utils.curriculum --write`"
 
 
-@pytest.mark.parametrize("lesson", [lesson for lesson in curriculum.NOTEBOOKS if (ROOT / "solutions" / f"{lesson.stem}.ipynb").exists()],
-                         ids=lambda lesson: lesson.stem)
+WRITTEN = [lesson for lesson in curriculum.NOTEBOOKS if (ROOT / "solutions" / f"{lesson.stem}.ipynb").exists()]
+
+
+@pytest.mark.parametrize("lesson", WRITTEN, ids=lambda lesson: lesson.stem)
 def test_each_notebook_states_the_time_the_course_map_gives(lesson):
     intro = "".join(json.loads((ROOT / "solutions" / f"{lesson.stem}.ipynb").read_text())["cells"][0]["source"])
     stated = re.search(r"\*\*Estimated time:\*\* (\d+) minutes", intro)

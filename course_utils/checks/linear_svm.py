@@ -112,7 +112,8 @@ def _step_slips(w, b, x, y) -> tuple[tuple, tuple]:
     margin = y * (x @ w + b)
     if margin > 0:  # no mistake: every slip that moves the line is the same one
         moved = "this point is on the right side (y·(x·w + b) > 0): a perceptron only moves the line on a mistake."
-        return ((w + y * x, moved), (w - y * x, moved), (w + x, moved)), ((b + y, moved), (b - y, moved), (b + 1, moved))
+        return (((w + y * x, moved), (w - y * x, moved), (w + x, moved)),
+                ((b + y, moved), (b - y, moved), (b + 1, moved)))
     if margin == 0:
         stay = ("a point exactly on the line, y·(x·w + b) = 0, is a mistake too: test <= 0, or a perceptron that "
                 "starts at w = 0 never moves.")

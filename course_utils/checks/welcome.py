@@ -91,9 +91,11 @@ def _ranking_slips(weights: np.ndarray, names: list[str], k: int) -> tuple[tuple
     by_sign = np.argsort(-weights, kind="stable")
     pick = lambda order: [names[j] for j in order]  # noqa: E731
     return (
-        (pick(by_sign[:k]), "rank by size, np.abs(weights): a large negative weight matters as much as a large positive one."),
+        (pick(by_sign[:k]), "rank by size, np.abs(weights): a large negative weight matters as much as a large "
+                            "positive one."),
         (pick(by_sign[::-1][:k]), "rank by size, np.abs(weights), largest first — not by the signed weight."),
-        (pick(by_size[::-1][:k]), "largest first: np.argsort sorts ascending, so reverse it (order[::-1]) or sort -np.abs(weights)."),
+        (pick(by_size[::-1][:k]), "largest first: np.argsort sorts ascending, so reverse it (order[::-1]) or "
+                                  "sort -np.abs(weights)."),
         (pick(sorted(by_size[:k])), "these are the right names in the wrong order: list them largest |weight| first."),
         (pick(by_size), f"return only the first k = {k} names."),
         (pick(by_size[:k - 1]), f"return exactly k = {k} names: order[:k]."),
@@ -116,7 +118,8 @@ def _as_names(received, k: int) -> list[str]:
         raise Wrong(f"{name} should return a list of {k} feature names, got {_a(type(received).__name__)}.",
                     f"received: {show(received)}", hint="return a list of names, e.g. [names[j] for j in order[:k]].")
     kinds = {type(item).__name__ for item in received}
-    if received and all(isinstance(item, (int, np.integer)) and not isinstance(item, (bool, np.bool_)) for item in received):
+    positions = all(isinstance(item, (int, np.integer)) and not isinstance(item, (bool, np.bool_)) for item in received)
+    if received and positions:
         raise Wrong(f"{name} returned positions, expected names.", f"received: {show(list(received))}",
                     hint="look the names up: [names[j] for j in order[:k]].")
     if received and all(isinstance(item, tuple) for item in received):
