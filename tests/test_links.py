@@ -101,6 +101,19 @@ def test_every_document_links_somewhere():
         assert links(markdown_of(document)), f"no links found in {document.relative_to(ROOT)}"
 
 
+_NOTEBOOK_NAMED = re.compile(r"\bnotebooks? (\d{2})\b")
+
+
+def test_every_notebook_named_in_the_prose_exists_or_is_pending():
+    """"notebook 07" in a sentence is a promise too: the notebook exists, or it is one of KNOWN_PENDING."""
+    pending = {Path(path).stem[:2] for path in KNOWN_PENDING}
+    written = {path.stem[:2] for path in (ROOT / "solutions").glob("*.ipynb")}
+    for document in documents():
+        named = set(_NOTEBOOK_NAMED.findall(_CODE_SPAN.sub("", _FENCED.sub("", markdown_of(document)))))
+        unknown = sorted(named - written - pending)
+        assert not unknown, f"{document.relative_to(ROOT)} names notebooks that do not exist: {unknown}"
+
+
 def test_known_pending_links_are_still_pending():
     """Remove an entry from KNOWN_PENDING when its notebook is merged."""
     arrived = sorted(path for path in KNOWN_PENDING if (ROOT / path).exists())
