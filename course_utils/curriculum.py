@@ -27,15 +27,15 @@ class Lesson:
 
 
 NOTEBOOKS = (
-    Lesson("00_welcome", "Start", "Welcome: course map, checks, environment", 10, "standardized features make weights comparable"),
-    Lesson("01_linear_solvability", "I Linear foundations", "Linear systems, rank, least squares, conditioning", 40, "the weights of a linear fit — when they are unique and stable"),
-    Lesson("02_linear_svm", "I Linear foundations", "Perceptron, XOR, linear SVMs, hinge loss", 45, "the SVM's weight vector, drawn as a template"),
-    Lesson("03_backprop_from_scratch", "I Linear foundations", "An MLP and backpropagation in NumPy", 60, "each layer is linear; the gradient is the local linear model"),
+    Lesson("00_welcome", "Start", "Welcome: course map, checks, environment", 15, "standardized features make weights comparable"),
+    Lesson("01_linear_solvability", "I Linear foundations", "Linear systems, rank, least squares, conditioning", 45, "the weights of a linear fit — when they are unique and stable"),
+    Lesson("02_linear_svm", "I Linear foundations", "Perceptron, XOR, linear SVMs, hinge loss", 50, "the SVM's weight vector, drawn as a template"),
+    Lesson("03_backprop_from_scratch", "I Linear foundations", "An MLP and backpropagation in NumPy", 70, "each layer is linear; the gradient is the local linear model"),
     Lesson("04_keras_mnist", "II Inside the network", "The seed models in Keras 3, diagnosis", 45, "the last layer is a linear classifier on learned features"),
     Lesson("05_hidden_layers", "II Inside the network", "Weights, activations, probes, activation maximization", 60, "a linear probe per layer"),
     Lesson("06_gradient_attributions", "III Explaining one prediction", "Saliency, SmoothGrad, integrated gradients, Grad-CAM", 60, "the path-averaged gradient as local weights"),
     Lesson("07_shapley_and_shap", "III Explaining one prediction", "Shapley values by hand, KernelSHAP, the shap library", 75, "KernelSHAP is weighted least squares"),
-    Lesson("08_lime", "III Explaining one prediction", "LIME from scratch and the lime library", 60, "a weighted ridge regression around one input"),
+    Lesson("08_lime", "III Explaining one prediction", "LIME from scratch and the lime library", 50, "a weighted ridge regression around one input"),
     Lesson("09_global_importance", "IV Trusting explanations", "Permutation importance, PDP/ICE, regularization", 60, "global weights from local ones"),
     Lesson("10_evaluating_explanations", "IV Trusting explanations", "Recovering known effects, deletion curves, sanity checks", 60, "scoring local weights against the truth"),
     Lesson("11_case_studies", "IV Trusting explanations", "Credit, diagnosis, a Clever Hans shortcut", 60, "reasons as a linear score's terms; the shortcut as a local weight"),

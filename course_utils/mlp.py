@@ -43,6 +43,7 @@ __all__ = [
     "softmax_cross_entropy",
     "softmax_cross_entropy_backward",
     "one_hot",
+    "sgd_step",
     "MLP",
 ]
 
@@ -373,6 +374,19 @@ def _single_threaded_blas():
     return threadpool_limits(limits=1, user_api="blas")
 
 
+def sgd_step(params: dict[str, np.ndarray], grads: dict[str, np.ndarray],
+             learning_rate: float) -> dict[str, np.ndarray]:
+    """One step of gradient descent: a new dict ``{name: params[name] - learning_rate * grads[name]}``.
+
+    ``params`` is not changed. ``MLP.fit(optimizer="sgd")`` takes this step on each mini-batch.
+    Notebook 03, exercise 4.
+
+    >>> sgd_step({"w": np.array([1.0, 2.0])}, {"w": np.array([0.5, -1.0])}, 0.1)
+    {'w': array([0.95, 2.1 ])}
+    """
+    return {name: value - learning_rate * grads[name] for name, value in params.items()}
+
+
 class _SGD:
     """Plain gradient descent: ``p -= learning_rate * g``."""
 
@@ -380,8 +394,8 @@ class _SGD:
         self.learning_rate = learning_rate
 
     def __call__(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
-        for key, g in grads.items():
-            params[key] -= self.learning_rate * g
+        for key, value in sgd_step(params, grads, self.learning_rate).items():
+            params[key][...] = value  # in place: the arrays stay the ones MLP.params holds
 
 
 class _Adam:

@@ -30,6 +30,7 @@ __all__ = [
     "LinearClassifier",
     "to_signed_labels",
     "make_xor",
+    "perceptron_step",
     "perceptron",
     "hinge_loss",
     "hinge_subgradient",
@@ -154,6 +155,20 @@ def make_xor(n_per_corner: int = 25, *, noise: float = 0.15, labels: str = "xor"
 
 
 # --------------------------------------------------------------------------- perceptron
+def perceptron_step(w: np.ndarray, b: float, x: np.ndarray, y: float) -> tuple[np.ndarray, float]:
+    """One visit of the perceptron to the point ``x`` (shape (d,)) with label ``y`` in {-1, +1}.
+
+    A mistake, ``y (x · w + b) <= 0`` (a point on the line counts), moves the line towards the
+    point: ``(w + y x, b + y)``; otherwise ``(w, b)`` is returned unchanged. Notebook 02, exercise 1.
+
+    >>> perceptron_step(np.zeros(2), 0.0, np.array([2.0, -1.0]), -1)
+    (array([-2.,  1.]), -1.0)
+    """
+    if y * (x @ w + b) <= 0:
+        return w + y * x, float(b + y)
+    return w, float(b)
+
+
 def perceptron(X: Any, y: Any, *, n_epochs: int = 50, seed: int = 0) -> LinearClassifier:
     """Rosenblatt's perceptron: visit the points, and for each mistake move the line towards it.
 
@@ -183,9 +198,9 @@ def perceptron(X: Any, y: Any, *, n_epochs: int = 50, seed: int = 0) -> LinearCl
     for _ in range(n_epochs):
         count = 0
         for i in rng.permutation(len(X)):
-            if y[i] * (X[i] @ w + b) <= 0:
-                w, b = w + y[i] * X[i], b + y[i]
-                count += 1
+            w_next, b = perceptron_step(w, b, X[i], y[i])
+            count += w_next is not w  # a mistake moved the line
+            w = w_next
         mistakes.append(count)
         if count == 0:
             break
@@ -369,7 +384,9 @@ def draw_svm(
     X : array of shape (n, 2)
     y : array of shape (n,), labels in {-1, +1}
     support : boolean mask of shape (n,) or indices, optional
-        The support vectors to ring (default :func:`support_vector_mask`).
+        The support vectors to ring, labelled "support vectors" (by default every point with
+        ``y f(x) <= 1``, :func:`support_vector_mask`, labelled as such: the solver may give some of
+        those on the margin's edge no weight).
     class_names : pair of str, optional
         Legend names of the classes -1 and +1.
     ax, title, feature_names, resolution
@@ -390,6 +407,7 @@ def draw_svm(
     w = _check_w(w, X, "draw_svm")
     if class_names is not None and (isinstance(class_names, str) or len(class_names) != 2):
         raise ValueError(f"class_names should be two names, for the classes -1 and +1; got {class_names!r}.")
+    given = support is not None  # the solver's support vectors; otherwise every point with y·f <= 1 is ringed
     if support is None:
         mask = support_vector_mask(w, b, X, y)
     else:
@@ -412,7 +430,9 @@ def draw_svm(
         labels[:2] = list(class_names)
     handles += [Line2D([], [], color="black", lw=1.5), Patch(facecolor="0.5", alpha=0.35, edgecolor="black", ls="--"),
                 Line2D([], [], ls="", marker="o", ms=11, mfc="none", mec="black", mew=1.4)]
-    labels += ["decision line f(x) = 0", "margin, −1 < f(x) < 1", f"support vectors ({int(mask.sum())})"]
+    count = int(mask.sum())
+    ringed = f"support vectors ({count})" if given else f"on or inside the margin, y·f(x) ≤ 1 ({count})"
+    labels += ["decision line f(x) = 0", "margin, −1 < f(x) < 1", ringed]
     ax.legend(handles, labels, loc="best", fontsize="small", framealpha=0.9)
     return ax
 

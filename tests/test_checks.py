@@ -101,6 +101,96 @@ def test_standardize_answers(kind, exercise, answer, expected):
     answers.judge(kind, exercise, answer, expected)
 
 
+# --- 00's second exercise: the k names with the largest |weight|, largest first -----------------------
+
+
+def top_right(weights, names, k):
+    return [names[j] for j in np.argsort(-np.abs(weights))[:k]]
+
+
+def top_with_sorted(weights, names, k):
+    return [name for _, name in sorted(zip(np.abs(weights), names), reverse=True)][:k]
+
+
+def top_as_array(weights, names, k):
+    return np.asarray(names)[np.argsort(np.abs(weights))[::-1][:k]]
+
+
+def top_as_tuple(weights, names, k):
+    return tuple(top_right(weights, names, k))
+
+
+def _signed(weights, names, k):
+    return [names[j] for j in np.argsort(-weights)[:k]]
+
+
+TOP_SLIPS = {
+    "signed weight": (_signed, "rank by size, np.abs(weights)"),
+    "most negative first": (lambda w, n, k: [n[j] for j in np.argsort(w)[:k]], "not by the signed weight"),
+    "ascending": (lambda w, n, k: [n[j] for j in np.argsort(np.abs(w))[:k]], "np.argsort sorts ascending"),
+    "original order": (lambda w, n, k: [n[j] for j in sorted(np.argsort(-np.abs(w))[:k])],
+                       "right names in the wrong order"),
+    "all of them": (lambda w, n, k: [n[j] for j in np.argsort(-np.abs(w))], "return only the first k"),
+    "one too few": (lambda w, n, k: top_right(w, n, k - 1), "return exactly k"),
+    "one too many": (lambda w, n, k: top_right(w, n, k + 1), "return exactly k"),
+    "positions": (lambda w, n, k: list(np.argsort(-np.abs(w))[:k]), "returned positions, expected names"),
+    "pairs": (lambda w, n, k: [(n[j], w[j]) for j in np.argsort(-np.abs(w))[:k]], "returned pairs"),
+    "the weights": (lambda w, n, k: list(w[np.argsort(-np.abs(w))[:k]]), "feature names (str), got a list of float"),
+    "one string": (lambda w, n, k: ", ".join(top_right(w, n, k)), "returned one str"),
+    "a 2-D array": (lambda w, n, k: np.asarray(top_right(w, n, k))[None], "an array of shape (1,"),
+    "something else": (lambda w, n, k: list(reversed(n))[:k], "sort by the absolute value"),
+}
+
+TOP_GENERIC = {"text": "returned one str", "complex array": "feature names (str), got a list of complex",
+               "huge array": "(1000000, 1000000)"}
+
+
+# --- the demo check 00 shows its messages with (square each entry) --------------------------------
+
+SQUARE_SLIPS = {
+    "doubles": (lambda x: x * 2, "x * 2 doubles each entry"),
+    "absolute value": (np.abs, "that is the absolute value"),
+    "sum of squares": (lambda x: np.full_like(x, (x**2).sum()), "no sum"),
+    "cube": (lambda x: x**3, "square each entry: x ** 2"),
+    "forgot return": (lambda x: None, "did you forget `return`?"),
+}
+
+WELCOME_MORE = {
+    "top_features": Exercise(welcome.top_features, top_right, [top_with_sorted, top_as_array, top_as_tuple], TOP_SLIPS,
+                             generic=TOP_GENERIC),
+    "square": Exercise(welcome.square, lambda x: x**2, [np.square, lambda x: x * x], SQUARE_SLIPS),
+}
+
+
+@pytest.mark.parametrize(*answers.params(WELCOME_MORE))
+def test_top_features_and_square_answers(kind, exercise, answer, expected):
+    answers.judge(kind, exercise, answer, expected)
+
+
+@pytest.mark.parametrize("case", welcome._ranking_inputs(), ids=lambda case: case[0])
+def test_ranking_inputs_tell_the_slips_apart(case):
+    """No ties in |weight|, and each slip gives a different answer from the right one on each input."""
+    _, weights, names, k = case
+    assert len(set(np.abs(weights))) == len(weights)
+    right_names = welcome.reference_top_features(weights, names, k)
+    assert right_names == top_right(weights, names, k)
+    slips = [answer for answer, _ in welcome._ranking_slips(weights, names, k)]
+    assert all(slip != right_names for slip in slips)
+    assert all(slips[i] != slips[j] for i in range(len(slips)) for j in range(i))
+
+
+def test_the_demo_attempts_of_00_get_their_three_outcomes():
+    def forgot_return(x):
+        x ** 2
+
+    def typo(x):
+        return x.sqaure()
+
+    assert "did you forget `return`" in welcome.square(forgot_return).message
+    answers.assert_verdict(welcome.square(lambda x: x * 2), WRONG, "x * 2 doubles each entry")
+    answers.assert_verdict(welcome.square(typo), CRASHED, "AttributeError")
+
+
 def test_forgotten_return_is_named():
     def no_return(x):
         (x - x.mean(axis=0)) / x.std(axis=0)

@@ -194,6 +194,63 @@ def test_relu_slips_differ_from_the_answer_on_every_case(index):
         assert not np.allclose(value, relu_grad(d_up, x)), hint
 
 
+# ---------------------------------------------------------------- Exercise 4: one SGD step
+
+
+def sgd(params, grads, learning_rate):
+    return {name: params[name] - learning_rate * grads[name] for name in params}
+
+
+def sgd_in_place_then_returned(params, grads, learning_rate):
+    for name in params:
+        params[name] -= learning_rate * grads[name]
+    return params
+
+
+def sgd_with_zip(params, grads, learning_rate):
+    return dict(zip(params, (value - learning_rate * grads[name] for name, value in params.items())))
+
+
+def _each(update):
+    def step(params, grads, learning_rate):
+        return {name: update(params[name], grads[name], learning_rate) for name in params}
+
+    return step
+
+
+def in_place_only(params, grads, learning_rate):
+    for name in params:
+        params[name] -= learning_rate * grads[name]
+
+
+SGD_SLIPS = {
+    "uphill": (_each(lambda p, g, lr: p + lr * g), "step against the gradient"),
+    "no learning rate": (_each(lambda p, g, lr: p - g), "scale the gradient by the learning rate"),
+    "divides": (_each(lambda p, g, lr: p - g / lr), "do not divide"),
+    "the step alone": (_each(lambda p, g, lr: -lr * g), "that is the step alone"),
+    "weights only": (_each(lambda p, g, lr: p - lr * g if p.ndim == 2 else p), "b1 has not moved"),
+    "decay": (_each(lambda p, g, lr: p - lr * p), "not the parameter itself"),
+    "squared gradient": (_each(lambda p, g, lr: p - lr * g**2), "not its square"),
+    "sign step": (_each(lambda p, g, lr: p - lr * np.sign(g)), "a sign step"),
+    "in place, no return": (in_place_only, "did you forget `return new_params`?"),
+    "a list": (lambda *args: list(sgd(*args).values()), "should return a dict of the new parameters"),
+    "a key missing": (lambda *args: {n: v for n, v in sgd(*args).items() if n != "b2"}, "lacks 'b2'"),
+    "nested lists": (lambda *args: {n: v.tolist() for n, v in sgd(*args).items()}, "np.array(result)"),
+    "something else": (_each(lambda p, g, lr: p * 0.5), "each parameter moves by -learning_rate"),
+}
+
+
+@pytest.mark.parametrize("index", range(len(check._step_cases())))
+def test_sgd_slips_differ_from_the_answer_and_each_other(index):
+    _, params, grads, learning_rate = check._step_cases()[index]
+    assert len({np.shape(g) for g in grads.values()}) == len(grads)  # no two parameters share a shape: a mix-up shows
+    for name in params:
+        slips = [value for value, _ in check._step_slips(params[name], grads[name], learning_rate, name)]
+        right = params[name] - learning_rate * grads[name]
+        assert all(not np.allclose(slip, right) for slip in slips)
+        assert all(not np.allclose(slips[i], slips[j]) for i in range(len(slips)) for j in range(i))
+
+
 # ---------------------------------------------------------------- every answer, every exercise
 
 
@@ -202,6 +259,8 @@ EXERCISES = {
     "dense_backward": Exercise(check.dense_backward, dense, DENSE_ALSO_RIGHT, DENSE_SLIPS,
                                generic={"list": "dW has shape ()", "complex array": "should return 3 results"}),  # a list of 3 is 3 results
     "relu_backward": Exercise(check.relu_backward, relu_grad, RELU_ALSO_RIGHT, RELU_SLIPS),
+    "sgd_step": Exercise(check.sgd_step, sgd, [sgd_in_place_then_returned, sgd_with_zip, mlp.sgd_step], SGD_SLIPS,
+                         generic={"complex array": "should return a dict", "huge array": "should return a dict"}),
 }
 
 

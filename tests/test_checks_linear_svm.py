@@ -30,7 +30,73 @@ def test_problems_have_points_on_every_side_of_the_margin_and_both_classes():
         assert ((y * (X @ w) < 1) != (m < 1)).any()  # forgetting the bias changes who pays
 
 
-# --------------------------------------------------------------------------- Exercise 1: hinge loss
+# --------------------------------------------------------------------------- Exercise 1: perceptron step
+
+
+def step(w, b, x, y):
+    if y * (x @ w + b) <= 0:
+        return w + y * x, b + y
+    return w, b
+
+
+def step_in_place(w, b, x, y):
+    if y * np.dot(x, w) + y * b <= 0:
+        w += y * x
+        b += y
+    return w, b
+
+
+def step_as_list(w, b, x, y):
+    new_w, new_b = step(w, b, x, y)
+    return [list(new_w), float(new_b)]
+
+
+def _moves_when(condition):
+    return lambda w, b, x, y: (w + y * x, b + y) if condition(w, b, x, y) else (w, b)
+
+
+STEP_SLIPS = {
+    "always moves": (lambda w, b, x, y: (w + y * x, b + y), "only moves the line on a mistake"),
+    "strict inequality": (_moves_when(lambda w, b, x, y: y * (x @ w + b) < 0), "test <= 0"),
+    "condition without the bias": (_moves_when(lambda w, b, x, y: y * (x @ w) <= 0), "the score includes the bias"),
+    "inverted condition": (_moves_when(lambda w, b, x, y: y * (x @ w + b) > 0), "this point is a mistake"),
+    "only w": (lambda w, b, x, y: step(w, b, x, y)[0], "should return 2 results"),
+    "a list": (step_as_list, "np.array(result)"),
+    "sign flipped": (lambda w, b, x, y: (w - y * x, b - y) if y * (x @ w + b) <= 0 else (w, b), "towards the point"),
+    "no label": (lambda w, b, x, y: (w + x, b + y) if y * (x @ w + b) <= 0 else (w, b), "multiplying by its label"),
+    "unit step": (lambda w, b, x, y: (w + y * x / np.linalg.norm(x), b + y) if y * (x @ w + b) <= 0 else (w, b),
+                  "not a unit vector"),
+    "bias stays": (lambda w, b, x, y: (step(w, b, x, y)[0], b), "the bias moves too"),
+    "bias + 1": (lambda w, b, x, y: (step(w, b, x, y)[0], b + 1) if y * (x @ w + b) <= 0 else (w, b),
+                 "multiplying by its label"),
+    "swapped": (lambda w, b, x, y: step(w, b, x, y)[::-1], "order"),
+    "never moves": (lambda w, b, x, y: (w, b), "move the line"),
+}
+
+
+def test_perceptron_steps_cover_both_outcomes_the_tie_and_the_bias():
+    margins = [y * (x @ w + b) for _, w, b, x, y in check._steps()]
+    assert any(m > 0 for m in margins) and any(m < 0 for m in margins) and 0.0 in margins
+    assert any(y * (x @ w) > 0 >= y * (x @ w + b) for _, w, b, x, y in check._steps())  # the bias decides
+    assert {y for *_, y in check._steps()} == {-1.0, 1.0}
+
+
+def test_the_perceptron_is_built_from_the_step():
+    """svm.perceptron takes svm.perceptron_step's steps: replayed by hand, in its order, they give its line."""
+    X, y = svm.make_xor(10, labels="and", seed=1)
+    fitted = svm.perceptron(X, y, n_epochs=50, seed=3)
+    rng, w, b, mistakes = np.random.default_rng(3), np.zeros(2), 0.0, []
+    for _ in fitted.history:
+        count = 0
+        for i in rng.permutation(len(X)):
+            count += y[i] * (X[i] @ w + b) <= 0
+            w, b = step(w, b, X[i], y[i])
+        mistakes.append(count)
+    np.testing.assert_array_equal(fitted.history, mistakes)
+    np.testing.assert_allclose(fitted.w, w) and np.testing.assert_allclose(fitted.b, b)
+
+
+# --------------------------------------------------------------------------- Exercise 2: hinge loss
 
 
 def hinge(w, b, X, y, C=1.0):
@@ -102,7 +168,7 @@ def test_hinge_loss_half_norm_is_caught_on_every_case():
         assert not np.isclose(slip(w, b, X, y, C), hinge(w, b, X, y, C)), description
 
 
-# --------------------------------------------------------------------------- Exercise 2: subgradient
+# --------------------------------------------------------------------------- Exercise 3: subgradient
 
 
 def _sub(w, b, X, y, C=1.0, *, sign=-1.0, reg=None, pays=lambda m: m < 1, bias_in_cond=True, use_y=True, mean=False, grad_b="ok"):
@@ -172,7 +238,7 @@ def test_hinge_subgradient_slips_differ_from_the_answer_on_every_case(index):
     assert not any(np.isclose(value, right_b) for value, _ in mistakes_b)
 
 
-# --------------------------------------------------------------------------- Exercise 3: decision function
+# --------------------------------------------------------------------------- Exercise 4: decision function
 
 
 def scores(coef, intercept, X):
@@ -228,6 +294,8 @@ def test_decision_function_models_are_not_changed_by_learner_code():
 
 
 EXERCISES = {
+    "perceptron_step": Exercise(check.perceptron_step, step, [step_in_place, svm.perceptron_step], STEP_SLIPS,
+                                generic={"complex array": "should return 2 results"}),
     "hinge_loss": Exercise(check.hinge_loss, hinge, HINGE_ALSO_RIGHT, HINGE_SLIPS),
     "hinge_subgradient": Exercise(check.hinge_subgradient, subgradient, SUBGRADIENT_ALSO_RIGHT, SUBGRADIENT_SLIPS,
                                   generic={"complex array": "should return 2 results"}),

@@ -1,6 +1,7 @@
 """Packaging and launch files agree with each other: pyproject, environment.yml, Makefile,
 .ci/run, README, the Colab helper."""
 
+import json
 import os
 import re
 import tomllib
@@ -172,6 +173,19 @@ def test_readme_shows_the_two_commands_first_and_the_manual_equivalent():
 
 def test_readme_course_map_is_generated_from_the_curriculum():
     assert (ROOT / "README.md").read_text() == curriculum.updated_readme(), "run `python -m course_utils.curriculum --write`"
+
+
+WRITTEN = [lesson for lesson in curriculum.NOTEBOOKS if (ROOT / "solutions" / f"{lesson.stem}.ipynb").exists()]
+
+
+@pytest.mark.parametrize("lesson", WRITTEN, ids=lambda lesson: lesson.stem)
+def test_each_notebook_states_the_time_the_course_map_gives(lesson):
+    intro = "".join(json.loads((ROOT / "solutions" / f"{lesson.stem}.ipynb").read_text())["cells"][0]["source"])
+    stated = re.search(r"\*\*Estimated time:\*\* (\d+) minutes", intro)
+    assert stated, f"{lesson.stem}: its first cell should say '**Estimated time:** N minutes.'"
+    assert int(stated.group(1)) == lesson.minutes, (
+        f"{lesson.stem} says {stated.group(1)} minutes, the course map (course_utils/curriculum.py) {lesson.minutes}: "
+        "make them agree, then run `python -m course_utils.curriculum --write`")
 
 
 def test_badges_use_the_one_repository_url():

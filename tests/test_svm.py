@@ -188,6 +188,12 @@ def test_plot_svm_margin_draws_and_returns_axes():
     np.testing.assert_allclose(np.sort(rings[0].get_offsets(), axis=0), np.sort(X[clf.support_], axis=0))
     texts = [t.get_text() for t in ax.get_legend().get_texts()]
     assert texts[:2] == ["versicolor", "virginica"] and texts[-1] == f"support vectors ({len(clf.support_)})"
+    # without the solver's support vectors the rings are every point with y·f <= 1, and the legend says so
+    plt.close("all")
+    w, b = clf.coef_[0], clf.intercept_[0]
+    rings_all = svm.draw_svm(w, b, X, y, resolution=20)
+    label = [t.get_text() for t in rings_all.get_legend().get_texts()][-1]
+    assert label == f"on or inside the margin, y·f(x) ≤ 1 ({svm.support_vector_mask(w, b, X, y).sum()})"
     # a smaller C gives a wider margin and more support vectors
     narrow = svm.plot_svm_margin(100.0, X=X, y=y, resolution=20).get_title()
     wide = svm.plot_svm_margin(0.01, X=X, y=y, resolution=20).get_title()

@@ -12,15 +12,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from course_utils.checks import CheckResult, Wrong, call, exercise
+from course_utils.checks import CheckResult, Wrong, _a, call, exercise
 from course_utils.checks._answers import as_array, case, expect_close, unpack
 from course_utils.mlp import dense_backward as reference_dense_backward
 from course_utils.mlp import one_hot
 from course_utils.mlp import relu_backward as reference_relu_backward
 from course_utils.mlp import softmax
+from course_utils.mlp import sgd_step as reference_sgd_step
 from course_utils.mlp import softmax_cross_entropy_backward as reference_softmax_cross_entropy_backward
 
-__all__ = ["softmax_cross_entropy_backward", "dense_backward", "relu_backward"]
+__all__ = ["softmax_cross_entropy_backward", "dense_backward", "relu_backward", "sgd_step"]
 
 HINT_SIGN = "mind the sign: the gradient is p - one_hot(y), not one_hot(y) - p (raising the true class's logit lowers the loss, so its gradient is negative)."
 HINT_NO_ONE_HOT = "turn the labels into one-hot rows first (one_hot(y, K), a 1 in column y_i of row i): subtract 1 only at the true class of each example."
@@ -200,3 +201,67 @@ def relu_backward(fn) -> CheckResult:
             expect_close(got, expected, name="relu_backward(d_out, x)", mistakes=_relu_slips(d_up, x),
                          hint="pass d_out through where x > 0 and put 0 elsewhere: d_out * (x > 0).")
     return "correct — ReLU lets the gradient through where the unit was active and blocks it elsewhere."
+
+
+def _step_cases() -> list[tuple[str, dict[str, np.ndarray], dict[str, np.ndarray], float]]:
+    """(description, params, grads, learning_rate): an MLP's parameter dict; gradients of both signs and sizes."""
+    networks = (("a [3, 4, 2] network, learning rate 0.05", (3, 4, 2), 0.05, 0),
+                ("a [2, 5, 3, 2] network, learning rate 0.3", (2, 5, 3, 2), 0.3, 1))
+    cases = []
+    for description, sizes, learning_rate, seed in networks:
+        rng = np.random.default_rng(seed)
+        params, grads = {}, {}
+        for k, (d_in, d_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
+            params[f"W{k}"] = rng.normal(size=(d_in, d_out))  # (d_in, d_out)
+            grads[f"W{k}"] = rng.normal(size=(d_in, d_out)) * 2  # (d_in, d_out)
+            params[f"b{k}"], grads[f"b{k}"] = rng.normal(size=d_out) * 0.1, rng.normal(size=d_out)  # (d_out,)
+        cases.append((description, params, grads, learning_rate))
+    return cases
+
+
+def _step_slips(value: np.ndarray, grad: np.ndarray, learning_rate: float,
+                name: str) -> tuple[tuple[np.ndarray, str], ...]:
+    """What each slip returns for one parameter, and its hint."""
+    formula = "params - learning_rate * grads"
+    return (
+        (value + learning_rate * grad, f"step against the gradient, downhill: {formula} (a + climbs the loss)."),
+        (value - grad, f"scale the gradient by the learning rate: {formula}."),
+        (value - grad / learning_rate, "multiply by the learning rate, do not divide."),
+        (-learning_rate * grad, f"that is the step alone; return the new parameters, {formula}."),
+        (value, f"{name} has not moved: update every parameter, the biases too."),
+        (value - learning_rate * value, "the step follows the gradient, grads[name], not the parameter itself."),
+        (value - learning_rate * grad**2, "use the gradient itself, not its square (Adam divides by the root of a "
+                                          "running mean of squares; SGD does not)."),
+        (value - learning_rate * np.sign(grad), "that is a sign step; SGD moves by learning_rate * gradient, in "
+                                                "proportion to its size."),
+    )
+
+
+def _as_params(received, expected: dict[str, np.ndarray]) -> dict:
+    """The learner's answer as a dict with every parameter's name, or :class:`Wrong` saying what arrived instead."""
+    if not isinstance(received, dict):
+        raise Wrong(f"sgd_step should return a dict of the new parameters, like params; "
+                    f"got {_a(type(received).__name__)}.",
+                    hint="build a new dict: {name: params[name] - learning_rate * grads[name] for name in params}.")
+    missing = [name for name in expected if name not in received]
+    if missing:
+        raise Wrong(f"the returned dict lacks {', '.join(repr(m) for m in missing)}.",
+                    f"expected the keys: {', '.join(expected)}",
+                    f"received the keys: {', '.join(map(repr, list(received)[:8]))}",
+                    hint="return every parameter, under the same names as in params.")
+    return received
+
+
+@exercise("Exercise 4: one step of gradient descent")
+def sgd_step(fn) -> CheckResult:
+    """Check ``fn(params, grads, learning_rate)`` returns ``params - learning_rate * grads`` as a new dict."""
+    for description, params, grads, learning_rate in _step_cases():
+        expected = reference_sgd_step(params, grads, learning_rate)
+        with case(description):
+            got = _as_params(call(fn, params, grads, learning_rate, name="sgd_step", returns="new_params"), expected)
+            for name, value in expected.items():
+                new = as_array(got[name], f"the new {name}")
+                expect_close(new, value, name=f"the new {name}",
+                             mistakes=_step_slips(params[name], grads[name], learning_rate, name),
+                             hint="each parameter moves by -learning_rate * its gradient.")
+    return "correct — every parameter takes a small step downhill."

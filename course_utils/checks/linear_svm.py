@@ -1,4 +1,4 @@
-"""Checks for notebook 02_linear_svm: the hinge loss, its subgradient, the decision function.
+"""Checks for notebook 02_linear_svm: a perceptron step, the hinge loss, its subgradient, the decision function.
 
 Each check runs the learner's function on a hand-made problem and a random one (‖w‖ ≠ 1, n ≠ d,
 both classes, points on every side of the margin), compares with the reference in
@@ -18,7 +18,7 @@ from course_utils import svm
 from course_utils.checks import CheckResult, Wrong, call, exercise
 from course_utils.checks._answers import as_array, as_number, case, expect_close, unpack
 
-__all__ = ["hinge_loss", "hinge_subgradient", "decision_function"]
+__all__ = ["perceptron_step", "hinge_loss", "hinge_subgradient", "decision_function"]
 
 HINT_LABELS_TIMES_X = ("y has shape (n,) and X has shape (n, d), so y * X does not line up: multiply the "
                        "scores by the labels, y * (X @ w + b), or scale each row with y[:, None] * X.")
@@ -95,7 +95,56 @@ _HINGE_CRASH_HINTS = (
 )
 
 
-@exercise("Exercise 1: the hinge loss (soft-margin SVM objective)")
+def _steps() -> list[tuple[str, np.ndarray, float, np.ndarray, float]]:
+    """(description, w, b, x, y): a mistake of each label, a correct point, the first step from w = 0 (y·f = 0
+    exactly) and a point that only the bias puts on the wrong side."""
+    return [
+        ("a misclassified point with y = +1", np.array([0.5, -1.0]), 0.2, np.array([1.0, 2.0]), 1.0),
+        ("a correctly classified point", np.array([0.5, -1.0]), 0.2, np.array([-1.0, 1.0]), -1.0),
+        ("the first step, from w = 0 and b = 0", np.zeros(3), 0.0, np.array([2.0, -1.0, 0.5]), -1.0),
+        ("a point that the bias puts on the wrong side", np.array([1.0, 0.0]), -2.0, np.array([1.0, 0.5]), 1.0),
+        ("a misclassified point with y = −1", np.array([1.0, 1.0]), 0.0, np.array([0.5, 1.0]), -1.0),
+    ]
+
+
+def _step_slips(w, b, x, y) -> tuple[tuple, tuple]:
+    """(mistakes for the new w, mistakes for the new b) on this point: what each slip returns and its hint."""
+    margin = y * (x @ w + b)
+    if margin > 0:  # no mistake: every slip that moves the line is the same one
+        moved = "this point is on the right side (y·(x·w + b) > 0): a perceptron only moves the line on a mistake."
+        return (((w + y * x, moved), (w - y * x, moved), (w + x, moved)),
+                ((b + y, moved), (b - y, moved), (b + 1, moved)))
+    if margin == 0:
+        stay = ("a point exactly on the line, y·(x·w + b) = 0, is a mistake too: test <= 0, or a perceptron that "
+                "starts at w = 0 never moves.")
+    elif y * (x @ w) > 0:
+        stay = "the score includes the bias: test y * (x @ w + b) <= 0, not y * (x @ w)."
+    else:
+        stay = "this point is a mistake (y·(x·w + b) <= 0): move the line, w + y·x and b + y."
+    towards = ("move the line towards the point, multiplying by its label: w + y·x and b + y (for y = −1 that "
+               "subtracts x and 1).")
+    mistakes_w = ((w, stay), (w - y * x, towards), (w + x, towards),
+                  (w + y * x / np.linalg.norm(x), "the perceptron adds y·x itself, not a unit vector."))
+    mistakes_b = ((b, "the bias moves too: b + y."), (b - y, towards), (b + 1, towards))
+    return mistakes_w, mistakes_b
+
+
+@exercise("Exercise 1: one perceptron step")
+def perceptron_step(fn: Any) -> CheckResult:
+    """Check ``fn(w, b, x, y)`` returns the perceptron's ``(w, b)`` after it visits the point ``x``."""
+    for description, w, b, x, y in _steps():
+        expected_w, expected_b = svm.perceptron_step(w, b, x, y)
+        with case(description):
+            got = call(fn, w, b, x, y, name="perceptron_step", returns="w, b")
+            new_w, new_b = unpack(got, ("w", "b"), (expected_w, expected_b), function="perceptron_step")
+            mistakes_w, mistakes_b = _step_slips(w, b, x, y)
+            rule = "on a mistake, y·(x·w + b) <= 0, return (w + y·x, b + y); otherwise (w, b) unchanged."
+            expect_close(new_w, expected_w, name="the new w", mistakes=mistakes_w, hint=rule)
+            expect_close(new_b, expected_b, name="the new b", mistakes=mistakes_b, hint=rule)
+    return "correct — a mistake pulls the line towards the point, a correct point leaves it alone."
+
+
+@exercise("Exercise 2: the hinge loss (soft-margin SVM objective)")
 def hinge_loss(fn: Any) -> CheckResult:
     """Check ``fn(w, b, X, y, C=C)`` returns ``½‖w‖² + C Σ max(0, 1 − y (X w + b))``."""
     for description, w, b, X, y, C in _cases():
@@ -157,7 +206,7 @@ def _subgradient_slips(w, b, X, y, C) -> tuple[tuple, tuple]:
     return mistakes_w, mistakes_b
 
 
-@exercise("Exercise 2: a subgradient of the hinge loss")
+@exercise("Exercise 3: a subgradient of the hinge loss")
 def hinge_subgradient(fn: Any) -> CheckResult:
     """Check ``fn(w, b, X, y, C=C)`` returns ``(grad_w, grad_b)`` of the soft-margin objective."""
     for description, w, b, X, y, C in _cases():
@@ -210,7 +259,7 @@ def _check_scores_shape(got: np.ndarray, expected: np.ndarray, K: int) -> None:
                     hint="return all K scores, X @ coef.T + intercept, shape (n, K) — not the predicted class (that is the argmax).")
 
 
-@exercise("Exercise 3: the decision function from coef_ and intercept_")
+@exercise("Exercise 4: the decision function from coef_ and intercept_")
 def decision_function(fn: Any) -> CheckResult:
     """Check ``fn(coef, intercept, X)`` equals scikit-learn's ``clf.decision_function(X)``."""
     for coef, intercept, X, expected in _fitted_models():
