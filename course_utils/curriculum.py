@@ -35,7 +35,7 @@ NOTEBOOKS = (
     Lesson("05_hidden_layers", "II Inside the network", "Weights, activations, probes, activation maximization", 60, "a linear probe per layer"),
     Lesson("06_gradient_attributions", "III Explaining one prediction", "Saliency, SmoothGrad, integrated gradients, Grad-CAM", 60, "the path-averaged gradient as local weights"),
     Lesson("07_shapley_and_shap", "III Explaining one prediction", "Shapley values by hand, KernelSHAP, the shap library", 75, "KernelSHAP is weighted least squares"),
-    Lesson("08_lime", "III Explaining one prediction", "LIME from scratch and the lime library", 50, "a weighted ridge regression around one input"),
+    Lesson("08_lime", "III Explaining one prediction", "LIME from scratch and the lime library", 60, "a weighted ridge regression around one input"),
     Lesson("09_global_importance", "IV Trusting explanations", "Permutation importance, PDP/ICE, regularization", 60, "global weights from local ones"),
     Lesson("10_evaluating_explanations", "IV Trusting explanations", "Recovering known effects, deletion curves, sanity checks", 60, "scoring local weights against the truth"),
     Lesson("11_case_studies", "IV Trusting explanations", "Credit, diagnosis, a Clever Hans shortcut", 60, "reasons as a linear score's terms; the shortcut as a local weight"),
