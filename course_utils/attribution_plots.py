@@ -41,12 +41,16 @@ DIVERGING, SEQUENTIAL, INK = "RdBu_r", "Purples", "gray_r"
 def _as_image(array: Any, name: str) -> np.ndarray:
     """``array`` as a float (h, w) image, or an error that says how to get one."""
     if hasattr(array, "values") and hasattr(array, "completeness_gap"):
-        raise TypeError(f"{name} should be an array of shape (h, w); got an Attribution. Pass attribution.values[i] for example i.")
+        raise TypeError(
+            f"{name} should be an array of shape (h, w); got an Attribution. Pass attribution.values[i] for example i."
+        )
     image = np.asarray(array, dtype=float)
     if image.ndim == 3 and image.shape[-1] == 1:  # one channel, (h, w, 1)
         image = image[..., 0]
     if image.ndim == 3 and image.shape[0] == 1:
-        raise ValueError(f"{name} should be one image of shape (h, w); got a batch of shape {image.shape}. Pass {name}[0].")
+        raise ValueError(
+            f"{name} should be one image of shape (h, w); got a batch of shape {image.shape}. Pass {name}[0]."
+        )
     if image.ndim != 2:
         fix = f" Pick one example, e.g. {name}[i]." if image.ndim == 3 else " Reshape it, e.g. values.reshape(28, 28)."
         raise ValueError(f"{name} should be one image of shape (h, w); got shape {image.shape}.{fix}")
@@ -216,12 +220,18 @@ def plot_feature_attribution(
         values = values[0]
     if values.ndim != 1:
         fix = " Pick one example, e.g. values[i]." if values.ndim == 2 else ""
-        raise ValueError(f"plot_feature_attribution draws one example, values of shape (d,); got shape {values.shape}.{fix}")
+        raise ValueError(
+            f"plot_feature_attribution draws one example, values of shape (d,); got shape {values.shape}.{fix}"
+        )
     if isinstance(feature_names, str):
-        raise ValueError(f"feature_names should be a list of {len(values)} names, one per feature; got the string {feature_names!r}.")
+        raise ValueError(
+            f"feature_names should be a list of {len(values)} names, one per feature; got the string {feature_names!r}."
+        )
     names = [str(n) for n in feature_names]
     if len(names) != len(values):
-        raise ValueError(f"feature_names has {len(names)} names but values has {len(values)} features; give one name per feature.")
+        raise ValueError(
+            f"feature_names has {len(names)} names but values has {len(values)} features; give one name per feature."
+        )
     if data is not None:
         if hasattr(data, "to_numpy"):
             data = data.to_numpy()
@@ -229,7 +239,10 @@ def plot_feature_attribution(
         if data.ndim == 2 and data.shape[0] == 1:
             data = data[0]
         if data.shape != values.shape:
-            raise ValueError(f"data should hold this example's {len(values)} feature values, shape {values.shape}; got shape {data.shape}.")
+            raise ValueError(
+                f"data should hold this example's {len(values)} feature values, shape {values.shape}; got shape "
+                f"{data.shape}."
+            )
         names = [f"{n} = {_format_value(v)}" for n, v in zip(names, data)]
     if top_k is not None:
         top_k = check_count(top_k, "top_k", meaning="how many features to draw (or None for all)")
@@ -240,14 +253,15 @@ def plot_feature_attribution(
         order = np.asarray(order)
         if order.ndim != 1 or sorted(order.tolist()) != list(range(len(values))):
             raise ValueError(
-                f"order should list each of the {len(values)} feature indices 0 .. {len(values) - 1} once, top bar first; "
+                f"order should list each of the {len(values)} feature indices 0 .. {len(values) - 1} once, "
+                "top bar first; "
                 f"got {order.tolist()[:12]}. For the order of another explanation use np.argsort(-np.abs(other))."
             )
     shown = order if top_k is None else order[:top_k]
     bars = [values[i] for i in shown]
     labels = [names[i] for i in shown]
     colours = [POSITIVE if v > 0 else NEGATIVE for v in bars]
-    rest = order[len(shown):]
+    rest = order[len(shown) :]
     if len(rest):
         bars.append(float(values[rest].sum()))
         labels.append(f"{len(rest)} other features")
@@ -261,8 +275,14 @@ def plot_feature_attribution(
     ax.axvline(0.0, color="black", linewidth=0.8)
     span = max(float(np.abs(bars).max()), 1e-12)
     for y, v in zip(positions, bars):
-        ax.text(v + (0.02 * span if v >= 0 else -0.02 * span), y, f"{v:+.3g}", va="center",
-                ha="left" if v >= 0 else "right", fontsize="small")
+        ax.text(
+            v + (0.02 * span if v >= 0 else -0.02 * span),
+            y,
+            f"{v:+.3g}",
+            va="center",
+            ha="left" if v >= 0 else "right",
+            fontsize="small",
+        )
     low, high = min(0.0, min(bars)), max(0.0, max(bars))
     pad = 0.3 * span  # room for the value labels beyond the longest bars
     ax.set_xlim(low - pad, high + pad)
@@ -277,8 +297,15 @@ _BLUE, _ORANGE, _VERMILLION = "#0072B2", "#E69F00", "#D55E00"  # Okabe–Ito
 
 
 def plot_local_surrogate(
-    f: Callable[[np.ndarray], Any], x0: float, *, kernel_width: float, scale: float = 1.0,
-    n_samples: int = 200, seed: int = 0, ax=None, xlim: tuple[float, float] | None = None,
+    f: Callable[[np.ndarray], Any],
+    x0: float,
+    *,
+    kernel_width: float,
+    scale: float = 1.0,
+    n_samples: int = 200,
+    seed: int = 0,
+    ax=None,
+    xlim: tuple[float, float] | None = None,
 ):
     """Draw ``f``, LIME's samples (area ∝ kernel weight), the weighted line and the tangent at ``x0``.
 
@@ -296,14 +323,37 @@ def plot_local_surrogate(
     grid = np.linspace(low, high, 400)
     f_grid = np.asarray(f(grid), dtype=float)
     step = 1e-5 * scale
-    tangent = float((np.asarray(f(np.array([x0 + step])), dtype=float)[0] - np.asarray(f(np.array([x0 - step])), dtype=float)[0]) / (2 * step))
+    tangent = float(
+        (np.asarray(f(np.array([x0 + step])), dtype=float)[0] - np.asarray(f(np.array([x0 - step])), dtype=float)[0])
+        / (2 * step)
+    )
     f0 = float(np.asarray(f(np.array([x0])), dtype=float)[0])
 
     ax.plot(grid, f_grid, color="black", linewidth=1.5, label="model f(x)")
-    ax.scatter(fit.samples, fit.outputs, s=4 + 60 * fit.weights, color=_ORANGE, alpha=0.6, edgecolor="none",
-               label="samples (area ∝ kernel weight)")
-    ax.plot(grid, fit.intercept + fit.slope * grid, color=_VERMILLION, linewidth=2.5, label=f"LIME line, slope {fit.slope:+.2f}")
-    ax.plot(grid, f0 + tangent * (grid - x0), color=_BLUE, linestyle="--", linewidth=1.5, label=f"tangent at x0, slope {tangent:+.2f}")
+    ax.scatter(
+        fit.samples,
+        fit.outputs,
+        s=4 + 60 * fit.weights,
+        color=_ORANGE,
+        alpha=0.6,
+        edgecolor="none",
+        label="samples (area ∝ kernel weight)",
+    )
+    ax.plot(
+        grid,
+        fit.intercept + fit.slope * grid,
+        color=_VERMILLION,
+        linewidth=2.5,
+        label=f"LIME line, slope {fit.slope:+.2f}",
+    )
+    ax.plot(
+        grid,
+        f0 + tangent * (grid - x0),
+        color=_BLUE,
+        linestyle="--",
+        linewidth=1.5,
+        label=f"tangent at x0, slope {tangent:+.2f}",
+    )
     ax.axvline(x0, color="grey", linewidth=0.8, linestyle=":")
     ax.scatter([x0], [f0], s=80, color="black", zorder=5, marker="*", label="explained input x0")
     pad = 0.15 * (f_grid.max() - f_grid.min() + 1e-12)
@@ -330,7 +380,10 @@ def plot_segments(image: Any, segments: Any, *, ax=None, title: str | None = Non
 
     image, segments = np.asarray(image, dtype=float), np.asarray(segments)
     if image.ndim != 2 or segments.shape != image.shape:
-        raise ValueError(f"image and segments must both have shape (h, w); got {image.shape} and {segments.shape}. Pick one example, e.g. x[i].")
+        raise ValueError(
+            f"image and segments must both have shape (h, w); got {image.shape} and {segments.shape}. Pick one "
+            "example, e.g. x[i]."
+        )
     if ax is None:
         _, ax = plt.subplots(figsize=(3.0, 3.0))
     ax.imshow(image, cmap=INK, interpolation="nearest")

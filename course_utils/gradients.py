@@ -43,7 +43,14 @@ import numpy.typing as npt
 import course_utils  # noqa: F401  (quietens TensorFlow before it is imported)
 from course_utils.explanation import Attribution, Target, resolve_target, select_output
 from course_utils.keras_graph import check_graph_model, layer_call
-from course_utils.validation import DEFAULT_BATCH_SIZE, RowsOnDemand, as_model_batch, check_count, in_batches, predict_in_batches
+from course_utils.validation import (
+    DEFAULT_BATCH_SIZE,
+    RowsOnDemand,
+    as_model_batch,
+    check_count,
+    in_batches,
+    predict_in_batches,
+)
 
 if TYPE_CHECKING:  # for the annotations only: importing this module does not import TensorFlow
     import keras
@@ -105,7 +112,9 @@ def _input_and_scores(model: Model) -> Callable:
     return lambda batch: (batch, _call(model, batch))
 
 
-def _gradient_batches(forward: Callable, x: Any, target: Target, *, batch_size: int = DEFAULT_BATCH_SIZE) -> Iterator[tuple]:
+def _gradient_batches(
+    forward: Callable, x: Any, target: Target, *, batch_size: int = DEFAULT_BATCH_SIZE
+) -> Iterator[tuple]:
     """The one gradient loop: for each batch, ``(rows, outputs, gradients, watched, target)``.
 
     ``forward(batch)`` returns ``(watched, scores)``: the tensor to differentiate with respect to
@@ -118,7 +127,9 @@ def _gradient_batches(forward: Callable, x: Any, target: Target, *, batch_size: 
     tf = _tf()
     n = len(x)
     if np.ndim(target) == 1 and len(target) != n:
-        raise ValueError(f"target has shape {np.shape(target)}; give one class per example, shape ({n},), or a single int.")
+        raise ValueError(
+            f"target has shape {np.shape(target)}; give one class per example, shape ({n},), or a single int."
+        )
     for rows, inputs in in_batches(x, batch_size):
         batch = tf.constant(np.asarray(inputs, dtype=np.float32))
         part = target if target is None or np.ndim(target) == 0 else np.asarray(target)[rows]
@@ -221,7 +232,9 @@ def gradient_x_input(model: Model, x: npt.ArrayLike, *, target: Target = None) -
     x = as_model_batch(model, x)
     outputs, grads, target = _input_gradients(model, x, target)
     base = select_output(_scores(model, np.zeros_like(x)), target)
-    return Attribution(values=grads * x, base_values=base, outputs=outputs, data=x, target=target, method="gradient × input")
+    return Attribution(
+        values=grads * x, base_values=base, outputs=outputs, data=x, target=target, method="gradient × input"
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -248,7 +261,10 @@ def _noise_tunnel(
     """
     n_samples = check_count(n_samples, "n_samples", meaning="the number of noisy copies per example")
     if not np.isfinite(noise_level) or noise_level < 0:
-        raise ValueError(f"noise_level is the noise's standard deviation as a fraction of the input range, a number >= 0 (e.g. 0.15); got {noise_level!r}.")
+        raise ValueError(
+            "noise_level is the noise's standard deviation as a fraction of the input range, a number >= 0 (e.g. "
+            f"0.15); got {noise_level!r}."
+        )
     clean = method(model, x, target=target)  # fixes the target; its outputs are f(x)
     target = clean.target
     flat = x.reshape(len(x), -1)
@@ -265,7 +281,11 @@ def _noise_tunnel(
         total += result.values.reshape(k, *x.shape).sum(axis=0)
         base += result.base_values.reshape(k, len(x)).sum(axis=0)
     return Attribution(
-        values=total / n_samples, base_values=base / n_samples, outputs=clean.outputs, data=x, target=target,
+        values=total / n_samples,
+        base_values=base / n_samples,
+        outputs=clean.outputs,
+        data=x,
+        target=target,
         method=f"smoothgrad ({clean.method})",
         extras={"n_samples": n_samples, "noise_level": noise_level, "sigma": sigma.reshape(-1), "seed": seed},
     )
@@ -320,7 +340,10 @@ def smoothgrad(
     """
     method = saliency if method is None else method
     if not callable(method):
-        raise TypeError(f"method should be an attribution function such as saliency or gradient_x_input; got {type(method).__name__}.")
+        raise TypeError(
+            "method should be an attribution function such as saliency or gradient_x_input; got "
+            f"{type(method).__name__}."
+        )
     x = as_model_batch(model, x)
     return _noise_tunnel(method, model, x, target=target, n_samples=n_samples, noise_level=noise_level, seed=seed)
 
@@ -398,8 +421,14 @@ def integrated_gradients(
     True
     """
     x = as_model_batch(model, x)
-    n_steps = check_count(n_steps, "n_steps", meaning="the number of gradient evaluations along the path (Riemann-sum steps)")
-    batch_size = DEFAULT_BATCH_SIZE if batch_size is None else check_count(batch_size, "batch_size", meaning="the number of path points per pass")
+    n_steps = check_count(
+        n_steps, "n_steps", meaning="the number of gradient evaluations along the path (Riemann-sum steps)"
+    )
+    batch_size = (
+        DEFAULT_BATCH_SIZE
+        if batch_size is None
+        else check_count(batch_size, "batch_size", meaning="the number of path points per pass")
+    )
     base = _as_baseline(baseline, x)
 
     scores_x = _scores(model, x)
@@ -411,10 +440,17 @@ def integrated_gradients(
     path_target = None if target is None else np.repeat(target, n_steps)
     grad_sum = np.zeros(x.shape)
     for rows, _, grads, _, _ in _gradient_batches(_input_and_scores(model), path, path_target, batch_size=batch_size):
-        np.add.at(grad_sum, np.arange(rows.start, rows.stop) // n_steps, grads)  # point p belongs to example p // n_steps
+        np.add.at(
+            grad_sum, np.arange(rows.start, rows.stop) // n_steps, grads
+        )  # point p belongs to example p // n_steps
     values = (x - base) * grad_sum / n_steps
     return Attribution(
-        values=values, base_values=base_values, outputs=outputs, data=x, target=target, method="integrated gradients",
+        values=values,
+        base_values=base_values,
+        outputs=outputs,
+        data=x,
+        target=target,
+        method="integrated gradients",
         extras={"baseline": base, "n_steps": n_steps, "rule": "midpoint"},
     )
 
@@ -442,7 +478,12 @@ def _straight_path(base: np.ndarray, x: np.ndarray, n_steps: int) -> RowsOnDeman
 def _conv_types() -> tuple:
     import keras
 
-    return (keras.layers.Conv2D, keras.layers.SeparableConv2D, keras.layers.DepthwiseConv2D, keras.layers.Conv2DTranspose)
+    return (
+        keras.layers.Conv2D,
+        keras.layers.SeparableConv2D,
+        keras.layers.DepthwiseConv2D,
+        keras.layers.Conv2DTranspose,
+    )
 
 
 def conv_layer_names(model: keras.Model) -> list[str]:
@@ -462,6 +503,7 @@ def _maps_and_scores(model: Model, layer) -> Callable:
     import keras
 
     if isinstance(model, keras.Sequential):
+
         def run(x):
             h, maps = x, None
             for each in model.layers:
@@ -550,13 +592,20 @@ def grad_cam(model: Model, x: npt.ArrayLike, *, target: Target = None, layer_nam
     elif layer_name not in convs:
         raise ValueError(f"the model has no conv layer named {layer_name!r}; its conv layers are: {', '.join(convs)}.")
     forward = _maps_and_scores(model, model.get_layer(layer_name))
-    outputs, grads, features, target = _gradients(forward, x, target, keep_watched=True)  # grads, features: (n, h', w', c)
+    outputs, grads, features, target = _gradients(
+        forward, x, target, keep_watched=True
+    )  # grads, features: (n, h', w', c)
     weights = grads.mean(axis=(1, 2))  # (n, c): one weight per feature map
     cam = np.maximum(np.einsum("nhwc,nc->nhw", features, weights), 0.0)  # (n, h', w')
     values = _upsample(cam, x.shape[1:3])  # (n, h, w)
     if x.ndim == 4:
         values = np.broadcast_to(values[..., None], x.shape)
     return Attribution(
-        values=values, base_values=np.nan, outputs=outputs, data=x, target=target, method="Grad-CAM",
+        values=values,
+        base_values=np.nan,
+        outputs=outputs,
+        data=x,
+        target=target,
+        method="Grad-CAM",
         extras={"map": cam, "weights": weights, "layer_name": layer_name, "feature_maps": features, "gradients": grads},
     )

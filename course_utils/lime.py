@@ -31,7 +31,14 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from course_utils.explanation import Attribution, PredictFn, Target, explained_outputs, select_output
-from course_utils.validation import DEFAULT_BATCH_SIZE, RowsOnDemand, as_batch, check_count, check_positive, predict_in_batches
+from course_utils.validation import (
+    DEFAULT_BATCH_SIZE,
+    RowsOnDemand,
+    as_batch,
+    check_count,
+    check_positive,
+    predict_in_batches,
+)
 
 __all__ = [
     "kernel_weights",
@@ -44,6 +51,7 @@ __all__ = [
     "LocalSurrogate1D",
     "local_surrogate_1d",
 ]
+
 
 # --------------------------------------------------------------------------- the shared core
 def kernel_weights(distances: Any, kernel_width: float) -> np.ndarray:
@@ -103,22 +111,32 @@ def fit_surrogate(Z: Any, y: Any, weights: Any, *, alpha: float = 1.0) -> tuple[
     """
     Z = np.asarray(Z, dtype=float)
     if Z.ndim < 2:
-        raise ValueError(f"Z must have shape (m, k): one row per sample, one column per feature; got {Z.shape}. For one feature pass Z[:, None].")
+        raise ValueError(
+            f"Z must have shape (m, k): one row per sample, one column per feature; got {Z.shape}. For one feature "
+            "pass Z[:, None]."
+        )
     y = np.asarray(y, dtype=float)
     weights = np.asarray(weights, dtype=float)
     m = Z.shape[-2]
     for name, array in (("y", y), ("weights", weights)):
         if array.ndim == 0 or array.shape[-1] != m:
-            raise ValueError(f"{name} must hold one {name[:-1] if name == 'weights' else 'output'} per sample, shape ({m},); got {array.shape}.")
+            raise ValueError(
+                f"{name} must hold one {name[:-1] if name == 'weights' else 'output'} per sample, shape ({m},); got "
+                f"{array.shape}."
+            )
     try:
         np.broadcast_shapes(Z.shape[:-2], y.shape[:-1], weights.shape[:-1])
     except ValueError:
-        raise ValueError(f"the leading (batch) axes of Z {Z.shape}, y {y.shape} and weights {weights.shape} do not broadcast.") from None
+        raise ValueError(
+            f"the leading (batch) axes of Z {Z.shape}, y {y.shape} and weights {weights.shape} do not broadcast."
+        ) from None
     if np.any(weights < 0) or not np.all(np.isfinite(weights)):
         raise ValueError("weights must be finite and non-negative (they are kernel values, between 0 and 1).")
     total = weights.sum(axis=-1, keepdims=True)  # (..., 1)
     if np.any(total <= 0):
-        raise ValueError("the weights of a fit sum to 0: no sample is close enough to count. Use a larger kernel_width.")
+        raise ValueError(
+            "the weights of a fit sum to 0: no sample is close enough to count. Use a larger kernel_width."
+        )
     if float(alpha) < 0:
         raise ValueError(f"alpha is the ridge penalty and must be >= 0; got {alpha}.")
 
@@ -133,7 +151,9 @@ def fit_surrogate(Z: Any, y: Any, weights: Any, *, alpha: float = 1.0) -> tuple[
     try:
         coef = np.linalg.solve(gram, moment)[..., 0]  # (..., k)
     except np.linalg.LinAlgError:
-        raise ValueError("the weighted least-squares system is singular (e.g. a feature never varies); use alpha > 0.") from None
+        raise ValueError(
+            "the weighted least-squares system is singular (e.g. a feature never varies); use alpha > 0."
+        ) from None
     intercept = y_mean - (z_mean * coef).sum(axis=-1)
 
     residual = (weights * (yc - (Zc @ coef[..., None])[..., 0]) ** 2).sum(axis=-1)
@@ -238,8 +258,13 @@ def lime_tabular(
     values = coef * (x - mean) / std  # (n, d)
 
     return Attribution(
-        values=values, base_values=g_at_x - values.sum(axis=1), outputs=outputs, data=x, target=target,
-        feature_names=names, method="LIME (tabular)",
+        values=values,
+        base_values=g_at_x - values.sum(axis=1),
+        outputs=outputs,
+        data=x,
+        target=target,
+        feature_names=names,
+        method="LIME (tabular)",
         extras={"coef": coef, "score": score, "mean": mean, "std": std, "kernel_width": float(width)},
     )
 
@@ -372,7 +397,12 @@ def lime_image(
         segment_values.append(coef)
 
     return Attribution(
-        values=values, base_values=intercepts, outputs=outputs, data=images, target=target, method="LIME (image)",
+        values=values,
+        base_values=intercepts,
+        outputs=outputs,
+        data=images,
+        target=target,
+        method="LIME (image)",
         extras={"segments": labels, "segment_values": segment_values, "score": fit_scores, "kernel_width": width},
     )
 
@@ -384,12 +414,15 @@ def _image_segments(segments: Any, n: int, shape: tuple[int, int]) -> np.ndarray
         return np.broadcast_to(grid, (n, *shape))
     labels = np.asarray(segments)
     if not np.issubdtype(labels.dtype, np.integer):
-        raise ValueError(f"segments must hold integer superpixel labels; got dtype {labels.dtype}. Use segments.astype(int).")
+        raise ValueError(
+            f"segments must hold integer superpixel labels; got dtype {labels.dtype}. Use segments.astype(int)."
+        )
     if labels.shape == shape:
         labels = np.broadcast_to(labels, (n, *shape))
     if labels.shape != (n, *shape):
         raise ValueError(
-            f"segments must have the shape of one image {shape} (shared) or one map per image {(n, *shape)}; got {labels.shape}."
+            f"segments must have the shape of one image {shape} (shared) or one map per image {(n, *shape)}; got "
+            f"{labels.shape}."
         )
     return np.stack([np.unique(label, return_inverse=True)[1].reshape(shape) for label in labels])
 
@@ -440,8 +473,14 @@ class LocalSurrogate1D:
 
 
 def local_surrogate_1d(
-    f: Callable[[np.ndarray], Any], x0: float, *, kernel_width: float, scale: float = 1.0,
-    n_samples: int = 200, alpha: float = 0.0, seed: int = 0,
+    f: Callable[[np.ndarray], Any],
+    x0: float,
+    *,
+    kernel_width: float,
+    scale: float = 1.0,
+    n_samples: int = 200,
+    alpha: float = 0.0,
+    seed: int = 0,
 ) -> LocalSurrogate1D:
     """LIME on a function of one number: samples ``x0 + scale * ε``, weights, and the weighted line.
 
@@ -453,7 +492,9 @@ def local_surrogate_1d(
     samples = float(x0) + scale * noise
     outputs = np.asarray(f(samples), dtype=float).reshape(-1)
     if outputs.shape != samples.shape:
-        raise ValueError(f"f must map an array of {samples.size} numbers to {samples.size} outputs; got shape {outputs.shape}.")
+        raise ValueError(
+            f"f must map an array of {samples.size} numbers to {samples.size} outputs; got shape {outputs.shape}."
+        )
     weights = kernel_weights(np.abs(noise), kernel_width)
     coef, intercept, _ = fit_surrogate(samples[:, None], outputs, weights, alpha=alpha)
     return LocalSurrogate1D(float(x0), samples, outputs, weights, float(coef[0]), float(intercept), float(kernel_width))
@@ -463,5 +504,3 @@ def local_surrogate_1d(
 def _column_names(table: Any) -> list[str] | None:
     columns = getattr(table, "columns", None)
     return None if columns is None else [str(c) for c in columns]
-
-

@@ -286,12 +286,20 @@ def plot_collinearity(
         _, axes = plt.subplots(1, 3, figsize=(13, 4.2))
     axes = np.asarray(axes, dtype=object).ravel()
     if axes.size != 3:
-        raise ValueError(f"axes must hold 3 axes (features, weights, predictions); got {axes.size}. Omit axes to get a new figure.")
+        raise ValueError(
+            f"axes must hold 3 axes (features, weights, predictions); got {axes.size}. Omit axes to get a new figure."
+        )
     ax_x, ax_w, ax_p = axes
 
     ax_x.scatter(*fits.x_first.T, s=14, color=_BLUE, alpha=0.8)
-    ax_x.set(xlim=(-3.5, 3.5), ylim=(-3.5, 3.5), xlabel="feature $x_1$", ylabel="feature $x_2$", aspect="equal",
-             title=f"the features: correlation {fits.correlation:.2f}\ncond(X) ≈ {fits.condition_number:.1f}")
+    ax_x.set(
+        xlim=(-3.5, 3.5),
+        ylim=(-3.5, 3.5),
+        xlabel="feature $x_1$",
+        ylabel="feature $x_2$",
+        aspect="equal",
+        title=f"the features: correlation {fits.correlation:.2f}\ncond(X) ≈ {fits.condition_number:.1f}",
+    )
 
     w1, w2 = fits.true_weights
     line = np.array([-3.0, 6.0])
@@ -299,16 +307,34 @@ def plot_collinearity(
     ax_w.scatter(*fits.weights.T, s=18, color=_BLUE, alpha=0.7, label="one refit")
     ax_w.scatter([w1], [w2], s=160, marker="*", color=_VERMILLION, zorder=3, label="true weights")
     spread = fits.weight_spread
-    ax_w.set(xlim=(-2.5, 4.5), ylim=(-2.5, 4.5), xlabel="fitted weight $w_1$", ylabel="fitted weight $w_2$", aspect="equal",
-             title=f"weights of {len(fits.weights)} refits\nspread (sd): $w_1$ {spread[0]:.2f}, $w_2$ {spread[1]:.2f}")
+    ax_w.set(
+        xlim=(-2.5, 4.5),
+        ylim=(-2.5, 4.5),
+        xlabel="fitted weight $w_1$",
+        ylabel="fitted weight $w_2$",
+        aspect="equal",
+        title=f"weights of {len(fits.weights)} refits\nspread (sd): $w_1$ {spread[0]:.2f}, $w_2$ {spread[1]:.2f}",
+    )
     ax_w.legend(loc="upper right", fontsize=8)
 
     limit = np.array([-6.0, 6.0])
     ax_p.plot(limit, limit, color="black", linestyle="--", linewidth=1, label="perfect prediction")
-    ax_p.scatter(np.tile(fits.y_test, len(fits.predictions)), fits.predictions.ravel(), s=8, color=_GREEN, alpha=0.35,
-                 label="a refit's prediction")
-    ax_p.set(xlim=limit, ylim=limit, xlabel="noise-free target of a new input", ylabel="predicted", aspect="equal",
-             title=f"their predictions on {len(fits.y_test)} new inputs\nspread (sd): {fits.prediction_spread:.2f}")
+    ax_p.scatter(
+        np.tile(fits.y_test, len(fits.predictions)),
+        fits.predictions.ravel(),
+        s=8,
+        color=_GREEN,
+        alpha=0.35,
+        label="a refit's prediction",
+    )
+    ax_p.set(
+        xlim=limit,
+        ylim=limit,
+        xlabel="noise-free target of a new input",
+        ylabel="predicted",
+        aspect="equal",
+        title=f"their predictions on {len(fits.y_test)} new inputs\nspread (sd): {fits.prediction_spread:.2f}",
+    )
     ax_p.legend(loc="upper left", fontsize=8)
     return axes
 
@@ -324,7 +350,9 @@ def _check_features(X, y) -> tuple[np.ndarray, np.ndarray]:
         raise ValueError(f"y must hold two classes (a binary target); got {len(np.unique(y))} distinct values.")
     constant = np.flatnonzero(X.std(axis=0) == 0)
     if constant.size:
-        raise ValueError(f"feature(s) {constant.tolist()} are constant, so they cannot be standardized; drop them first.")
+        raise ValueError(
+            f"feature(s) {constant.tolist()} are constant, so they cannot be standardized; drop them first."
+        )
     return X, y
 
 
@@ -411,7 +439,9 @@ def plot_weights(
     weights = np.asarray(weights, dtype=float)
     names = list(feature_names)
     if weights.ndim != 1 or len(names) != len(weights):
-        raise ValueError(f"weights must have shape (d,) with one name per weight; got shape {weights.shape} and {len(names)} names.")
+        raise ValueError(
+            f"weights must have shape (d,) with one name per weight; got shape {weights.shape} and {len(names)} names."
+        )
     if spread is not None:
         spread = np.asarray(spread, dtype=float)
         if spread.shape != weights.shape:
@@ -419,13 +449,21 @@ def plot_weights(
     if highlight is not None:
         highlight = np.asarray(highlight, dtype=bool)
         if highlight.shape != weights.shape:
-            raise ValueError(f"highlight must be a boolean mask of the shape of weights, {weights.shape}; got {highlight.shape}.")
+            raise ValueError(
+                f"highlight must be a boolean mask of the shape of weights, {weights.shape}; got {highlight.shape}."
+            )
     order = np.argsort(-np.abs(weights))[: top or len(weights)][::-1]  # largest on top
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 0.28 * len(order) + 1.2))
     colours = [_VERMILLION if w > 0 else _BLUE for w in weights[order]]
-    bars = ax.barh(np.arange(len(order)), weights[order], color=colours, edgecolor="white",
-                   xerr=None if spread is None else spread[order], error_kw={"ecolor": "black", "elinewidth": 1, "capsize": 2})
+    bars = ax.barh(
+        np.arange(len(order)),
+        weights[order],
+        color=colours,
+        edgecolor="white",
+        xerr=None if spread is None else spread[order],
+        error_kw={"ecolor": "black", "elinewidth": 1, "capsize": 2},
+    )
     ax.set_yticks(np.arange(len(order)), [names[i] for i in order])
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set(xlabel=xlabel, title=title)

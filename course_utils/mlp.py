@@ -185,7 +185,8 @@ class MLP:
 
     def __init__(self, layer_sizes: Sequence[int], *, activation: str = "relu", seed: int = 0, dtype=np.float64):
         sizes = list(layer_sizes) if isinstance(layer_sizes, (list, tuple, np.ndarray)) else []
-        if len(sizes) < 2 or not all(isinstance(s, (int, np.integer)) and not isinstance(s, bool) and s >= 1 for s in sizes):
+        counts = all(isinstance(s, (int, np.integer)) and not isinstance(s, bool) and s >= 1 for s in sizes)
+        if len(sizes) < 2 or not counts:
             raise ValueError(
                 f"layer_sizes should list at least two positive integers, input width first, "
                 f"e.g. [784, 64, 10]; got {layer_sizes!r}."
@@ -374,8 +375,9 @@ def _single_threaded_blas():
     return threadpool_limits(limits=1, user_api="blas")
 
 
-def sgd_step(params: dict[str, np.ndarray], grads: dict[str, np.ndarray],
-             learning_rate: float) -> dict[str, np.ndarray]:
+def sgd_step(
+    params: dict[str, np.ndarray], grads: dict[str, np.ndarray], learning_rate: float
+) -> dict[str, np.ndarray]:
     """One step of gradient descent: a new dict ``{name: params[name] - learning_rate * grads[name]}``.
 
     ``params`` is not changed. ``MLP.fit(optimizer="sgd")`` takes this step on each mini-batch.

@@ -29,7 +29,15 @@ from course_utils.validation import input_shape
 
 keras = import_keras()  # without TensorFlow's start-up lines on the process's error output
 
-__all__ = ["ARCHITECTURES", "WEIGHT_FILES", "EXPLAINED_CLASSES", "build", "load_pretrained", "logits_model", "explained_digits"]
+__all__ = [
+    "ARCHITECTURES",
+    "WEIGHT_FILES",
+    "EXPLAINED_CLASSES",
+    "build",
+    "load_pretrained",
+    "logits_model",
+    "explained_digits",
+]
 
 INPUT_SHAPE = (28, 28)  # one MNIST image; a batch is (n, 28, 28)
 N_CLASSES = 10
@@ -238,7 +246,9 @@ def logits_model(model: keras.Model) -> keras.Model:
             raise unsupported from None
         if len(model.outputs) != 1 or node.output_tensors[0] is not model.outputs[0]:
             raise unsupported
-        inputs = model.inputs[0] if len(model.inputs) == 1 else model.inputs  # a lone tensor: call it with a batch as is
+        inputs = (
+            model.inputs[0] if len(model.inputs) == 1 else model.inputs
+        )  # a lone tensor: call it with a batch as is
         features = node.input_tensors[0]
         outputs = features if head is None else head(features)
     return keras.Model(inputs, outputs, name=f"{model.name}_logits")
@@ -274,6 +284,8 @@ def explained_digits(*, confidence: float = 0.95):
     for digit in EXPLAINED_CLASSES:
         candidates = np.flatnonzero((y_test == digit) & (p_true > confidence))
         if not len(candidates):
-            raise ValueError(f"no test {digit} is classified with probability above {confidence} by both models; lower confidence.")
+            raise ValueError(
+                f"no test {digit} is classified with probability above {confidence} by both models; lower confidence."
+            )
         picked.append(int(candidates[0]))
     return np.array(picked)

@@ -102,7 +102,9 @@ def shapley_weight(size: int | np.ndarray, n_players: int) -> float | np.ndarray
     n = _check_players(n_players, limit=10_000)
     sizes = np.asarray(size)
     if not np.issubdtype(sizes.dtype, np.integer) or sizes.min(initial=0) < 0 or sizes.max(initial=0) > n - 1:
-        raise ValueError(f"size is |S|, the number of OTHER players in the coalition: an int from 0 to {n - 1}; got {size!r}.")
+        raise ValueError(
+            f"size is |S|, the number of OTHER players in the coalition: an int from 0 to {n - 1}; got {size!r}."
+        )
     weights = np.array([1.0 / (n * math.comb(n - 1, int(s))) for s in sizes.reshape(-1)]).reshape(sizes.shape)
     return float(weights) if weights.ndim == 0 else weights
 
@@ -141,7 +143,9 @@ def shapley_from_coalition_values(values: np.ndarray) -> np.ndarray:
     values = np.asarray(values, dtype=float)
     n = int(round(math.log2(values.shape[-1]))) if values.shape[-1] > 0 else -1
     if n < 1 or 2**n != values.shape[-1]:
-        raise ValueError(f"values must hold one number per coalition, 2**n of them on the last axis; got shape {values.shape}.")
+        raise ValueError(
+            f"values must hold one number per coalition, 2**n of them on the last axis; got shape {values.shape}."
+        )
     codes = np.arange(2**n)
     sizes = np.array([bin(k).count("1") for k in codes])  # |S| of each coalition
     weights = shapley_weight(np.arange(n), n)  # (n,): weight of |S| = 0 .. n-1
@@ -173,7 +177,9 @@ def shapley_values(value_fn: Callable[[frozenset], float], n_players: int) -> np
     array([0.66666667, 0.16666667, 0.16666667])
     """
     if not callable(value_fn):
-        raise TypeError(f"value_fn must be a function of a coalition (a frozenset of players); got {type(value_fn).__name__}.")
+        raise TypeError(
+            f"value_fn must be a function of a coalition (a frozenset of players); got {type(value_fn).__name__}."
+        )
     masks = all_coalitions(n_players)
     values = np.empty(len(masks))
     for k, mask in enumerate(masks):
@@ -183,7 +189,9 @@ def shapley_values(value_fn: Callable[[frozenset], float], n_players: int) -> np
             values[k] = float(value)
         except (TypeError, ValueError):
             shown = set(coalition) or "{}"
-            raise ValueError(f"value_fn must return a number for every coalition; it returned {value!r} for {shown}.") from None
+            raise ValueError(
+                f"value_fn must return a number for every coalition; it returned {value!r} for {shown}."
+            ) from None
     return shapley_from_coalition_values(values)
 
 
@@ -373,11 +381,16 @@ def exact_shapley(
             "which samples coalitions, or group the features (e.g. superpixels) first."
         )
     outputs, target = explained_outputs(predict_fn, x, target)
-    values = _coalition_values(predict_fn, x, background, all_coalitions(d), target, _check_batch_size(batch_size))  # (n, 2**d)
+    values = _coalition_values(
+        predict_fn, x, background, all_coalitions(d), target, _check_batch_size(batch_size)
+    )  # (n, 2**d)
     return Attribution(
         values=shapley_from_coalition_values(values),
         base_values=_base_values(predict_fn, background, target, len(x)),
-        outputs=outputs, data=x, target=target, feature_names=names,
+        outputs=outputs,
+        data=x,
+        target=target,
+        feature_names=names,
         method="exact Shapley (interventional)",
         extras={"n_coalitions": 2**d, "n_background": len(background)},
     )
@@ -473,14 +486,17 @@ def solve_kernel_regression(coalitions: Any, weights: Any, values: Any, base_val
     v = np.atleast_2d(np.asarray(values, dtype=float))  # (n, m)
     if Z.ndim != 2 or w.shape != (len(Z),) or v.shape[1] != len(Z):
         raise ValueError(
-            f"coalitions (m, d), weights (m,) and values (m,) must agree on m; got {Z.shape}, {w.shape} and {np.shape(values)}."
+            f"coalitions (m, d), weights (m,) and values (m,) must agree on m; got {Z.shape}, {w.shape} and "
+            f"{np.shape(values)}."
         )
     base = np.broadcast_to(np.asarray(base_value, dtype=float), (len(v),))
     total = np.broadcast_to(np.asarray(output, dtype=float), (len(v),)) - base  # (n,): what phi must sum to
     y = v - base[:, None] - total[:, None] * Z[:, -1]  # (n, m): the last feature's share moved left
     A = Z[:, :-1] - Z[:, -1:]  # (m, d - 1)
     root = np.sqrt(w)[:, None]
-    head = np.linalg.lstsq(A * root, (y.T * root), rcond=None)[0].T if A.shape[1] else np.empty((len(v), 0))  # (n, d - 1)
+    head = (
+        np.linalg.lstsq(A * root, (y.T * root), rcond=None)[0].T if A.shape[1] else np.empty((len(v), 0))
+    )  # (n, d - 1)
     phi = np.concatenate([head, (total - head.sum(axis=1))[:, None]], axis=1)  # (n, d)
     return phi[0] if single else phi
 
@@ -529,7 +545,12 @@ def kernel_shap(
     d = x.shape[1]
     n_proper = 2**d - 2  # coalitions neither empty nor full
     if n_samples is not None:
-        check_count(n_samples, "n_samples", minimum=d, meaning=f"the number of coalitions to evaluate (at least one per feature)")
+        check_count(
+            n_samples,
+            "n_samples",
+            minimum=d,
+            meaning=f"the number of coalitions to evaluate (at least one per feature)",
+        )
     elif d > MAX_EXACT_FEATURES:
         raise ValueError(
             f"with d = {d} features the 2**{d} coalitions are too many to enumerate; pass n_samples to sample "
@@ -547,7 +568,12 @@ def kernel_shap(
     values = _coalition_values(predict_fn, x, background, coalitions, target, _check_batch_size(batch_size))  # (n, m)
     phi = solve_kernel_regression(coalitions, weights, values, base, outputs)  # (n, d)
     return Attribution(
-        values=phi, base_values=base, outputs=outputs, data=x, target=target, feature_names=names,
+        values=phi,
+        base_values=base,
+        outputs=outputs,
+        data=x,
+        target=target,
+        feature_names=names,
         method="KernelSHAP" + (" (all coalitions)" if enumerate_all else f" ({len(coalitions)} sampled coalitions)"),
         extras={"n_coalitions": len(coalitions), "enumerated": enumerate_all, "n_background": len(background)},
     )

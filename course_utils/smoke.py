@@ -118,7 +118,10 @@ def _gradients() -> str:
     shapes.add(grad_cam(cnn, x[:2]).values.shape)
     ig = integrated_gradients(mlp, x[:2], n_steps=300)
     gap = np.abs(ig.completeness_gap()) / np.abs(ig.outputs - ig.base_values)
-    return f"5 methods, values {shapes.pop() if len(shapes) == 1 else shapes}; IG completeness gap < 1% at 300 steps: {bool(gap.max() < 0.01)}"
+    return (
+        f"5 methods, values {shapes.pop() if len(shapes) == 1 else shapes}; IG completeness gap < 1% at 300 steps: "
+        f"{bool(gap.max() < 0.01)}"
+    )
 
 
 def _attribution_plots() -> str:
@@ -155,7 +158,10 @@ def _kernel_shap() -> str:
     exact, kernel = shapley.exact_shapley(f, x, background), shapley.kernel_shap(f, x, background)
     sampled = shapley.kernel_shap(f, x, background, n_samples=6, seed=0)
     gap = np.abs(sampled.completeness_gap()).max()
-    return f"all coalitions = exact: {np.allclose(kernel.values, exact.values)}; sampled values add up: {bool(gap < 1e-10)}"
+    return (
+        f"all coalitions = exact: {np.allclose(kernel.values, exact.values)}; sampled values add up: "
+        f"{bool(gap < 1e-10)}"
+    )
 
 
 def _lime() -> str:
@@ -184,7 +190,10 @@ def _models() -> str:
     from course_utils.models import load_pretrained, logits_model
 
     mlp, cnn = load_pretrained("mlp"), load_pretrained("cnn")
-    return f"mlp {mlp.count_params():,} and cnn {cnn.count_params():,} parameters; logits layer {logits_model(mlp).layers[-1].name!r}"
+    return (
+        f"mlp {mlp.count_params():,} and cnn {cnn.count_params():,} parameters; logits layer "
+        f"{logits_model(mlp).layers[-1].name!r}"
+    )
 
 
 def _hidden() -> str:

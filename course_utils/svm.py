@@ -125,7 +125,9 @@ def to_signed_labels(y: Any, *, positive: Any) -> np.ndarray:
     return np.where(y == positive, 1, -1)
 
 
-def make_xor(n_per_corner: int = 25, *, noise: float = 0.15, labels: str = "xor", seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def make_xor(
+    n_per_corner: int = 25, *, noise: float = 0.15, labels: str = "xor", seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
     """Clouds of points around the corners of the unit square, labelled by XOR (or AND).
 
     Parameters
@@ -327,9 +329,15 @@ def decision_function(coef: Any, intercept: Any, X: Any) -> np.ndarray:
     X = _check_X(X, "decision_function")
     coef, intercept = np.atleast_2d(np.asarray(coef, dtype=float)), np.atleast_1d(np.asarray(intercept, dtype=float))
     if coef.shape[1] != X.shape[1]:
-        raise ValueError(f"decision_function: coef has shape {coef.shape}, one row per class over {coef.shape[1]} features, but X has {X.shape[1]} features.")
+        raise ValueError(
+            f"decision_function: coef has shape {coef.shape}, one row per class over {coef.shape[1]} features, but X "
+            f"has {X.shape[1]} features."
+        )
     if intercept.shape != (len(coef),):
-        raise ValueError(f"decision_function: intercept should have one entry per row of coef, shape ({len(coef)},); got {intercept.shape}.")
+        raise ValueError(
+            f"decision_function: intercept should have one entry per row of coef, shape ({len(coef)},); got "
+            f"{intercept.shape}."
+        )
     scores = X @ coef.T + intercept  # (n, K)
     return scores[:, 0] if len(coef) == 1 else scores
 
@@ -345,7 +353,9 @@ def margin_width(w: Any) -> float:
     """The width ``2 / ‖w‖`` of the band between the lines ``f(x) = −1`` and ``f(x) = +1``."""
     w = np.asarray(w, dtype=float)
     if w.ndim != 1:
-        raise ValueError(f"margin_width expects one weight vector, shape (d,); got {w.shape}. For scikit-learn use clf.coef_[0].")
+        raise ValueError(
+            f"margin_width expects one weight vector, shape (d,); got {w.shape}. For scikit-learn use clf.coef_[0]."
+        )
     norm = np.linalg.norm(w)
     if norm == 0:
         raise ValueError("margin_width: w is all zeros, so there is no decision line (the margin is infinite).")
@@ -414,10 +424,14 @@ def draw_svm(
         support = np.asarray(support)
         mask = support.copy() if support.dtype == bool else np.isin(np.arange(len(X)), support)
         if mask.shape != (len(X),):
-            raise ValueError(f"draw_svm: support should be a boolean mask of shape ({len(X)},) or indices; got shape {support.shape}.")
+            raise ValueError(
+                f"draw_svm: support should be a boolean mask of shape ({len(X)},) or indices; got shape "
+                f"{support.shape}."
+            )
 
-    ax = plot_decision_boundary(lambda Z: Z @ w + b, X, y.astype(int), ax=ax, resolution=resolution,
-                                title=title, feature_names=feature_names)
+    ax = plot_decision_boundary(
+        lambda Z: Z @ w + b, X, y.astype(int), ax=ax, resolution=resolution, title=title, feature_names=feature_names
+    )
     g0, g1 = np.meshgrid(np.linspace(*ax.get_xlim(), resolution), np.linspace(*ax.get_ylim(), resolution))
     scores = g0 * w[0] + g1 * w[1] + b  # (resolution, resolution)
     ax.contourf(g0, g1, scores, levels=[-1.0, 1.0], colors=["0.5"], alpha=0.25)
@@ -428,8 +442,11 @@ def draw_svm(
     handles, labels = ax.get_legend_handles_labels()
     if class_names is not None:
         labels[:2] = list(class_names)
-    handles += [Line2D([], [], color="black", lw=1.5), Patch(facecolor="0.5", alpha=0.35, edgecolor="black", ls="--"),
-                Line2D([], [], ls="", marker="o", ms=11, mfc="none", mec="black", mew=1.4)]
+    handles += [
+        Line2D([], [], color="black", lw=1.5),
+        Patch(facecolor="0.5", alpha=0.35, edgecolor="black", ls="--"),
+        Line2D([], [], ls="", marker="o", ms=11, mfc="none", mec="black", mew=1.4),
+    ]
     count = int(mask.sum())
     ringed = f"support vectors ({count})" if given else f"on or inside the margin, y·f(x) ≤ 1 ({count})"
     labels += ["decision line f(x) = 0", "margin, −1 < f(x) < 1", ringed]
@@ -479,5 +496,15 @@ def plot_svm_margin(
     clf = SVC(kernel="linear", C=C).fit(X, y)
     w, b = clf.coef_[0], float(clf.intercept_[0])
     title = f"C = {C:.3g}: margin width {margin_width(w):.2f}, {len(clf.support_)} support vectors"
-    return draw_svm(w, b, X, y, support=clf.support_, ax=ax, title=title, feature_names=feature_names,
-                    class_names=class_names, resolution=resolution)
+    return draw_svm(
+        w,
+        b,
+        X,
+        y,
+        support=clf.support_,
+        ax=ax,
+        title=title,
+        feature_names=feature_names,
+        class_names=class_names,
+        resolution=resolution,
+    )

@@ -102,9 +102,12 @@ def wreck(value: Any, depth: int = 3) -> None:
         if value.dtype.kind == "f":
             factor = np.linspace(0.3, 3.0, value.size).reshape(value.shape)
             value[...] = value * factor + 0.1 * factor  # positive: weights stay weights, zeros do not stay zero
-        elif value.dtype.kind in "iu" and value.size > 1:  # sorted (or reversed if already sorted): pairs of label arrays break up
+        # sorted (or reversed if already sorted): pairs of label arrays break up
+        elif value.dtype.kind in "iu" and value.size > 1:
             ordered = np.sort(value, axis=None).reshape(value.shape)
-            value[...] = ordered if not np.array_equal(ordered, value) else ordered.reshape(-1)[::-1].reshape(value.shape)
+            value[...] = (
+                ordered if not np.array_equal(ordered, value) else ordered.reshape(-1)[::-1].reshape(value.shape)
+            )
         elif value.dtype.kind == "b":
             np.logical_not(value, out=value)
     elif isinstance(value, list):
@@ -166,7 +169,12 @@ GENERIC = (
     ("three hostile objects", lambda *a, **k: (Hostile(), Hostile(), Hostile()), WRONG, ""),
     ("sys.exit while being read", lambda *a, **k: ExitsWhenRead(), WRONG, ""),
     ("booby-trapped array", lambda *a, **k: np.arange(6.0).view(Booby), WRONG, ""),
-    ("booby-trapped array shaped like the input", lambda *a, **k: np.zeros(_shaped_like_the_input(a)).view(Booby), WRONG, ""),
+    (
+        "booby-trapped array shaped like the input",
+        lambda *a, **k: np.zeros(_shaped_like_the_input(a)).view(Booby),
+        WRONG,
+        "",
+    ),
     ("mutates its inputs", wrecks_and_returns_nan, WRONG, ""),
 )
 GENERIC_IDS = [case[0] for case in GENERIC]
@@ -199,7 +207,9 @@ def answers_then_mutates(reference: Callable[..., Any]) -> Callable[..., Any]:
     return mutate
 
 
-def assert_survives(run: Callable[..., Any], case: tuple, fragment: str | None = None, *, right: Callable | None = None) -> None:
+def assert_survives(
+    run: Callable[..., Any], case: tuple, fragment: str | None = None, *, right: Callable | None = None
+) -> None:
     """One of :data:`GENERIC` gets its verdict (and its fragment, or the one given) from the check ``run``;
     then the ``right`` answer is still correct."""
     label, answer, status, default = case

@@ -77,10 +77,25 @@ def test_signed_false_refuses_negative_values():
 @pytest.mark.parametrize(
     "image, values, error, message",
     [
-        (np.zeros((1, 28, 28)), np.zeros((28, 28)), ValueError, r"got a batch of shape \(1, 28, 28\)\. Pass image\[0\]"),
-        (np.zeros((28, 28)), np.zeros((3, 28, 28)), ValueError, r"values should be one image.*Pick one example, e\.g\. values\[i\]"),
+        (
+            np.zeros((1, 28, 28)),
+            np.zeros((28, 28)),
+            ValueError,
+            r"got a batch of shape \(1, 28, 28\)\. Pass image\[0\]",
+        ),
+        (
+            np.zeros((28, 28)),
+            np.zeros((3, 28, 28)),
+            ValueError,
+            r"values should be one image.*Pick one example, e\.g\. values\[i\]",
+        ),
         (np.zeros((28, 28)), np.zeros(784), ValueError, r"Reshape it, e\.g\. values\.reshape\(28, 28\)"),
-        (np.zeros((28, 28)), np.zeros((14, 14)), ValueError, r"image has shape \(28, 28\) but values has shape \(14, 14\)"),
+        (
+            np.zeros((28, 28)),
+            np.zeros((14, 14)),
+            ValueError,
+            r"image has shape \(28, 28\) but values has shape \(14, 14\)",
+        ),
         (np.zeros((2, 2)), np.array([[0.0, np.nan], [0.0, 0.0]]), ValueError, r"NaN or infinite"),
     ],
 )
@@ -109,7 +124,12 @@ def test_bars_are_sorted_by_size_and_coloured_by_sign():
     assert labels == ["b", "d", "a", "c"]  # top to bottom by |value|
     bars = sorted(_bars(ax), key=lambda p: -p.get_y())  # top first
     assert [p.get_width() for p in bars] == pytest.approx([-2.0, 1.0, 0.5, 0.1])
-    assert [to_hex(p.get_facecolor()) for p in bars] == [NEGATIVE.lower(), POSITIVE.lower(), POSITIVE.lower(), POSITIVE.lower()]
+    assert [to_hex(p.get_facecolor()) for p in bars] == [
+        NEGATIVE.lower(),
+        POSITIVE.lower(),
+        POSITIVE.lower(),
+        POSITIVE.lower(),
+    ]
     assert ax.get_title() == "one applicant" and "attribution" in ax.get_xlabel()
 
 
@@ -150,7 +170,12 @@ def test_segments_are_drawn_as_black_ink_on_white():
         (np.zeros(3), "abc", {}, r"feature_names should be a list of 3 names"),
         (np.zeros(3), list("abc"), dict(data=np.zeros(4)), r"data should hold this example's 3 feature values"),
         (np.zeros(3), list("abc"), dict(top_k=0), r"top_k is how many features to draw"),
-        (np.zeros(3), list("abc"), dict(order=[0, 0, 1]), r"order should list each of the 3 feature indices 0 \.\. 2 once"),
+        (
+            np.zeros(3),
+            list("abc"),
+            dict(order=[0, 0, 1]),
+            r"order should list each of the 3 feature indices 0 \.\. 2 once",
+        ),
         (np.zeros(3), list("abc"), dict(order=[0, 1]), r"order should list each of the 3 feature indices"),
     ],
 )

@@ -4,7 +4,17 @@ every check is built from (course_utils.checks._answers), and the warm-up check 
 import numpy as np
 import pytest
 
-from course_utils.checks import CORRECT, CRASHED, NOT_ATTEMPTED, WRONG, Wrong, call, exercise, expect_close, expect_equal
+from course_utils.checks import (
+    CORRECT,
+    CRASHED,
+    NOT_ATTEMPTED,
+    WRONG,
+    Wrong,
+    call,
+    exercise,
+    expect_close,
+    expect_equal,
+)
 from course_utils.checks import welcome
 from tests import check_answers as answers
 from tests.check_answers import Exercise
@@ -61,7 +71,10 @@ STANDARDIZE_SLIPS = {
     "one mean and std for all": (lambda x: (x - x.mean()) / x.std(), "pass axis=0"),
     "std of everything": (lambda x: (x - x.mean(axis=0)) / x.std(), "pass axis=0 to std as well"),
     "mean of everything": (lambda x: (x - x.mean()) / x.std(axis=0), "each column's own mean"),
-    "per row": (lambda x: (x - x.mean(axis=1, keepdims=True)) / x.std(axis=1, keepdims=True), "axis=1 gives one per example"),
+    "per row": (
+        lambda x: (x - x.mean(axis=1, keepdims=True)) / x.std(axis=1, keepdims=True),
+        "axis=1 gives one per example",
+    ),
     "centring only": (lambda x: x - x.mean(axis=0), "also divide"),
     "scaling only": (lambda x: x / x.std(axis=0), "subtract each column's mean"),
     "brackets": (lambda x: x - x.mean(axis=0) / x.std(axis=0), "mind the brackets"),
@@ -85,6 +98,7 @@ def test_every_slip_differs_from_the_answer_and_from_the_others(x):
 
 def test_the_random_batch_catches_what_the_small_one_cannot():
     """A slip that happens to be right on the first batch is still caught, on the second one."""
+
     def right_on_the_small_batch_only(x):
         return right(x) if x.shape == (4, 2) else x - x.mean(axis=0)
 
@@ -93,7 +107,11 @@ def test_the_random_batch_catches_what_the_small_one_cannot():
     assert any("also divide" in line for line in result.details)
 
 
-WELCOME = {"standardize": Exercise(welcome.standardize, right, [column_by_column, in_place, with_scipy, with_sklearn], STANDARDIZE_SLIPS)}
+WELCOME = {
+    "standardize": Exercise(
+        welcome.standardize, right, [column_by_column, in_place, with_scipy, with_sklearn], STANDARDIZE_SLIPS
+    )
+}
 
 
 @pytest.mark.parametrize(*answers.params(WELCOME))
@@ -128,8 +146,10 @@ TOP_SLIPS = {
     "signed weight": (_signed, "rank by size, np.abs(weights)"),
     "most negative first": (lambda w, n, k: [n[j] for j in np.argsort(w)[:k]], "not by the signed weight"),
     "ascending": (lambda w, n, k: [n[j] for j in np.argsort(np.abs(w))[:k]], "np.argsort sorts ascending"),
-    "original order": (lambda w, n, k: [n[j] for j in sorted(np.argsort(-np.abs(w))[:k])],
-                       "right names in the wrong order"),
+    "original order": (
+        lambda w, n, k: [n[j] for j in sorted(np.argsort(-np.abs(w))[:k])],
+        "right names in the wrong order",
+    ),
     "all of them": (lambda w, n, k: [n[j] for j in np.argsort(-np.abs(w))], "return only the first k"),
     "one too few": (lambda w, n, k: top_right(w, n, k - 1), "return exactly k"),
     "one too many": (lambda w, n, k: top_right(w, n, k + 1), "return exactly k"),
@@ -141,8 +161,11 @@ TOP_SLIPS = {
     "something else": (lambda w, n, k: list(reversed(n))[:k], "sort by the absolute value"),
 }
 
-TOP_GENERIC = {"text": "returned one str", "complex array": "feature names (str), got a list of complex",
-               "huge array": "(1000000, 1000000)"}
+TOP_GENERIC = {
+    "text": "returned one str",
+    "complex array": "feature names (str), got a list of complex",
+    "huge array": "(1000000, 1000000)",
+}
 
 
 # --- the demo check 00 shows its messages with (square each entry) --------------------------------
@@ -156,8 +179,9 @@ SQUARE_SLIPS = {
 }
 
 WELCOME_MORE = {
-    "top_features": Exercise(welcome.top_features, top_right, [top_with_sorted, top_as_array, top_as_tuple], TOP_SLIPS,
-                             generic=TOP_GENERIC),
+    "top_features": Exercise(
+        welcome.top_features, top_right, [top_with_sorted, top_as_array, top_as_tuple], TOP_SLIPS, generic=TOP_GENERIC
+    ),
     "square": Exercise(welcome.square, lambda x: x**2, [np.square, lambda x: x * x], SQUARE_SLIPS),
 }
 
@@ -181,7 +205,7 @@ def test_ranking_inputs_tell_the_slips_apart(case):
 
 def test_the_demo_attempts_of_00_get_their_three_outcomes():
     def forgot_return(x):
-        x ** 2
+        x**2
 
     def typo(x):
         return x.sqaure()
@@ -241,7 +265,11 @@ def test_expect_equal_and_booleans():
 
     assert check_rank(lambda: 2).status == CORRECT
     result = check_rank(lambda: 3)
-    assert result.status == WRONG and "expected: 2" in result.details and "Hint: count independent columns" in result.details
+    assert (
+        result.status == WRONG
+        and "expected: 2" in result.details
+        and "Hint: count independent columns" in result.details
+    )
 
     @exercise("Unique?")
     def check_flag(fn):
@@ -466,24 +494,33 @@ def test_as_array_keeps_the_dtype_only_when_asked_and_drops_subclasses():
     assert as_array(huge, "x").shape == huge.shape  # a float array is not copied
 
 
-@pytest.mark.parametrize("received, message", [
-    (True, "should be one number, got True"),
-    ([0.5], "should be one number, got a list"),
-    ((0.5, 0.1), "should be one number, got a tuple"),
-    ("0.5", "should be one number, got a string"),
-    (np.ones(3), "should be one number, got an array of shape (3,)"),
-    (np.ones(1), "should be one number, got an array of shape (1,)"),
-    (Hostile(), "should be one real number, got a Hostile"),
-    (1 + 2j, "should be one real number, got a complex number"),
-    (None, "is None"),
-])
+@pytest.mark.parametrize(
+    "received, message",
+    [
+        (True, "should be one number, got True"),
+        ([0.5], "should be one number, got a list"),
+        ((0.5, 0.1), "should be one number, got a tuple"),
+        ("0.5", "should be one number, got a string"),
+        (np.ones(3), "should be one number, got an array of shape (3,)"),
+        (np.ones(1), "should be one number, got an array of shape (1,)"),
+        (Hostile(), "should be one real number, got a Hostile"),
+        (1 + 2j, "should be one real number, got a complex number"),
+        (None, "is None"),
+    ],
+)
 def test_as_number_turns_anything_else_into_a_wrong_answer(received, message):
     assert message in wrong(as_number, received, "accuracy").message
 
 
 def test_as_number_hints_at_the_slip_it_recognizes():
-    assert wrong(as_number, np.ones(1), "x").details[-1] == "Hint: return the number itself: float(result), or result.item()."
-    assert wrong(as_number, "0.5", "x", hint="general").details[-1] == "Hint: return the number itself, not text describing it."
+    assert (
+        wrong(as_number, np.ones(1), "x").details[-1]
+        == "Hint: return the number itself: float(result), or result.item()."
+    )
+    assert (
+        wrong(as_number, "0.5", "x", hint="general").details[-1]
+        == "Hint: return the number itself, not text describing it."
+    )
     assert wrong(as_number, np.ones(3), "x", hint="general").details[-1] == "Hint: general"
 
 
@@ -494,21 +531,40 @@ def test_as_number_accepts_scalars_of_every_kind():
 
 def test_unpack_names_a_wrong_count_and_a_wrong_order():
     expected = (np.ones((2, 3)), np.ones(3), 0.0)
-    assert [p.shape for p in unpack((np.zeros((2, 3)), np.zeros(3), 1), ("dx", "dW", "db"), expected, function="f")] == [(2, 3), (3,), ()]
+    assert [
+        p.shape for p in unpack((np.zeros((2, 3)), np.zeros(3), 1), ("dx", "dW", "db"), expected, function="f")
+    ] == [(2, 3), (3,), ()]
     result = wrong(unpack, (np.zeros(3), np.zeros((2, 3)), 1.0), ("dx", "dW", "db"), expected, function="f")
     assert result.message == "f returned its results in the wrong order (shapes (3,), (2, 3), ())."
     assert result.details[-1] == "Hint: return them as `return dx, dW, db`, with shapes (2, 3), (3,), ()."
-    assert "wrong order" in wrong(unpack, (np.zeros(1), np.zeros(3)), ("coef", "intercept"), (np.ones(3), 0.0), function="f").message
+    assert (
+        "wrong order"
+        in wrong(unpack, (np.zeros(1), np.zeros(3)), ("coef", "intercept"), (np.ones(3), 0.0), function="f").message
+    )
     assert wrong(unpack, np.zeros(4), ("coef", "intercept"), (np.ones(3), 0.0), function="f").message == (
-        "f should return 2 results (coef, intercept); got one array of 4 numbers.")
+        "f should return 2 results (coef, intercept); got one array of 4 numbers."
+    )
     assert "got a tuple of 3 things" in wrong(unpack, (1, 2, 3), ("a", "b"), (1, 2), function="f").message
-    assert "b should be a NumPy array, got a list" in wrong(unpack, (1.0, [1.0]), ("a", "b"), (1.0, 1.0), function="f").message
+    assert (
+        "b should be a NumPy array, got a list"
+        in wrong(unpack, (1.0, [1.0]), ("a", "b"), (1.0, 1.0), function="f").message
+    )
 
 
 def test_show_is_short_and_never_copies_a_huge_array():
-    assert show(np.broadcast_to(0.5, (10**6, 10**6))) == "an array of shape (1000000, 1000000): [0.5, 0.5, 0.5, 0.5, 0.5, 0.5, …]"
-    assert show(np.arange(196.0).reshape(14, 14) / 100) == "an array of shape (14, 14): [0, 0.01, 0.02, 0.03, 0.04, 0.05, …]"
-    assert show(np.array([1, 2])) == "[1, 2]" and show(np.float64(0.25)) == "0.25" and show(np.array([True, False])) == "[True, False]"
+    assert (
+        show(np.broadcast_to(0.5, (10**6, 10**6)))
+        == "an array of shape (1000000, 1000000): [0.5, 0.5, 0.5, 0.5, 0.5, 0.5, …]"
+    )
+    assert (
+        show(np.arange(196.0).reshape(14, 14) / 100)
+        == "an array of shape (14, 14): [0, 0.01, 0.02, 0.03, 0.04, 0.05, …]"
+    )
+    assert (
+        show(np.array([1, 2])) == "[1, 2]"
+        and show(np.float64(0.25)) == "0.25"
+        and show(np.array([True, False])) == "[True, False]"
+    )
     assert show(np.array([[0.5, 1.0], [2.0, -3.25]])) == "[[0.5, 1], [2, -3.25]]"
     assert show([0.5, 0.25]) == "list [0.5, 0.25]" and show("x" * 200).endswith("...") and len(show("x" * 200)) == 120
     assert show(Hostile()) == "<Hostile object>"
@@ -517,18 +573,33 @@ def test_show_is_short_and_never_copies_a_huge_array():
 def test_expect_close_rejects_text_and_lists_that_look_like_numbers():
     assert wrong(expect_close, "0.6667", 2 / 3, name="v").message == "v should be a NumPy array, got a string."
     assert wrong(expect_close, [1.0, 2.0], [1.0, 2.0], name="v").message == "v should be a NumPy array, got a list."
-    assert wrong(expect_close, np.array(2 / 3 + 0j), 2 / 3, name="v").message.startswith("v should be an array of real numbers")
+    assert wrong(expect_close, np.array(2 / 3 + 0j), 2 / 3, name="v").message.startswith(
+        "v should be an array of real numbers"
+    )
 
 
 def test_expect_close_reports_the_largest_difference():
     details = wrong(expect_close, np.array([1.0, 2.0, 5.0]), np.array([1.0, 2.0, 3.0]), name="v").details
-    assert details == ("expected: [1, 2, 3]", "received: [1, 2, 5]", "the largest difference, at [2]: expected 3, received 5")
+    assert details == (
+        "expected: [1, 2, 3]",
+        "received: [1, 2, 5]",
+        "the largest difference, at [2]: expected 3, received 5",
+    )
 
 
 def test_the_verb_agrees_with_the_name():
-    assert wrong(expect_close, np.zeros(2), [1.0, 2.0], name="your attributions", plural=True).message == "your attributions are not right."
-    assert wrong(expect_close, np.zeros(3), [1.0, 2.0], name="the indices", plural=True).message == "the indices have shape (3,), expected (2,)."
-    assert wrong(expect_close, 0.5, [1.0, 2.0], name="your map").message == "your map is a single number; expected an array of shape (2,)."
+    assert (
+        wrong(expect_close, np.zeros(2), [1.0, 2.0], name="your attributions", plural=True).message
+        == "your attributions are not right."
+    )
+    assert (
+        wrong(expect_close, np.zeros(3), [1.0, 2.0], name="the indices", plural=True).message
+        == "the indices have shape (3,), expected (2,)."
+    )
+    assert (
+        wrong(expect_close, 0.5, [1.0, 2.0], name="your map").message
+        == "your map is a single number; expected an array of shape (2,)."
+    )
 
 
 def test_a_long_array_is_shown_by_its_first_differing_entries():
@@ -537,8 +608,11 @@ def test_a_long_array_is_shown_by_its_first_differing_entries():
     received[0, 3] += 1
     received[9, 1] -= 2
     details = wrong(expect_close, received, expected, name="the map").details
-    assert details[:3] == ("2 of 196 entries differ; the first ones:", "  at [0, 3]: expected 0.03, received 1.03",
-                           "  at [9, 1]: expected 1.27, received -0.73")
+    assert details[:3] == (
+        "2 of 196 entries differ; the first ones:",
+        "  at [0, 3]: expected 0.03, received 1.03",
+        "  at [9, 1]: expected 1.27, received -0.73",
+    )
     assert all(len(line) < 200 for line in details)
 
     expected = np.arange(40.0).reshape(2, 5, 4)
@@ -546,17 +620,29 @@ def test_a_long_array_is_shown_by_its_first_differing_entries():
     got[0, 1, 2] = -1.0
     got[1, 4, 3] = np.nan
     lines = wrong(expect_close, got, expected, name="v").details
-    assert lines[:3] == ("2 of 40 entries differ; the first ones:", "  at [0, 1, 2]: expected 6, received -1", "  at [1, 4, 3]: expected 39, received nan")
+    assert lines[:3] == (
+        "2 of 40 entries differ; the first ones:",
+        "  at [0, 1, 2]: expected 6, received -1",
+        "  at [1, 4, 3]: expected 39, received nan",
+    )
     assert "NaN" in lines[3]
     named = wrong(expect_close, got, expected, name="v", entry=lambda i: f"pixel {i}").details
     assert named[1].startswith("  pixel (0, 1, 2): ")
     got[0, 4, 0], got[1, 0, 0], got[1, 4, 3] = 0.0, 21.0, 100.0  # the largest difference is not among the first three
-    assert wrong(expect_close, got, expected, name="v").details[-1] == "the largest difference, at [1, 4, 3]: expected 39, received 100"
-    assert wrong(expect_close, np.zeros(3), np.ones(3), name="v").details[:2] == ("expected: [1, 1, 1]", "received: [0, 0, 0]")
+    assert (
+        wrong(expect_close, got, expected, name="v").details[-1]
+        == "the largest difference, at [1, 4, 3]: expected 39, received 100"
+    )
+    assert wrong(expect_close, np.zeros(3), np.ones(3), name="v").details[:2] == (
+        "expected: [1, 1, 1]",
+        "received: [0, 0, 0]",
+    )
 
 
 def test_a_mistake_of_another_shape_gets_its_hint():
-    result = wrong(expect_close, np.ones(3), np.ones((2, 3)), name="z", mistakes=((np.ones(3), "np.max(z, 0) reduces"),))
+    result = wrong(
+        expect_close, np.ones(3), np.ones((2, 3)), name="z", mistakes=((np.ones(3), "np.max(z, 0) reduces"),)
+    )
     assert result.details[-1] == "Hint: np.max(z, 0) reduces"
 
 
@@ -568,9 +654,19 @@ def test_on_each_input_a_slip_is_named_only_when_it_explains_every_input():
     ]
     result = wrong(expect_close_on_each, cases, label="input", name="v")
     assert result.details[0] == "input: first" and result.details[-1] == "Hint: B"
-    cases[1] = ("second", np.array([5.0, 5.0]), [0.0, 0.0], (([9.0, 9.0], "A"), ([3.0, 4.0], "B")))  # no slip fits both: judged on the first alone
+    cases[1] = (
+        "second",
+        np.array([5.0, 5.0]),
+        [0.0, 0.0],
+        (([9.0, 9.0], "A"), ([3.0, 4.0], "B")),
+    )  # no slip fits both: judged on the first alone
     assert wrong(expect_close_on_each, cases, label="input", name="v").details[-1] == "Hint: A"
-    cases[0] = ("first", np.array([0.0, 0.0]), [0.0, 0.0], cases[0][3])  # right on the first: the second one is reported
+    cases[0] = (
+        "first",
+        np.array([0.0, 0.0]),
+        [0.0, 0.0],
+        cases[0][3],
+    )  # right on the first: the second one is reported
     assert wrong(expect_close_on_each, cases, label="input", name="v").details[0] == "input: second"
     assert wrong(expect_close_on_each, cases, name="v").details[0] == "for: second"
 
@@ -592,11 +688,32 @@ def test_case_names_the_input_first():
 
 
 def _all_checks():
-    from course_utils.checks import (backprop, evaluating_explanations, global_importance, gradient_attributions,
-                                     hidden_layers, keras_mnist, lime, linear_solvability, linear_svm, shapley_and_shap)
+    from course_utils.checks import (
+        backprop,
+        evaluating_explanations,
+        global_importance,
+        gradient_attributions,
+        hidden_layers,
+        keras_mnist,
+        lime,
+        linear_solvability,
+        linear_svm,
+        shapley_and_shap,
+    )
 
-    modules = (welcome, linear_solvability, linear_svm, backprop, keras_mnist, hidden_layers, gradient_attributions,
-               shapley_and_shap, lime, global_importance, evaluating_explanations)
+    modules = (
+        welcome,
+        linear_solvability,
+        linear_svm,
+        backprop,
+        keras_mnist,
+        hidden_layers,
+        gradient_attributions,
+        shapley_and_shap,
+        lime,
+        global_importance,
+        evaluating_explanations,
+    )
     return [getattr(module, name) for module in modules for name in module.__all__]
 
 

@@ -70,9 +70,18 @@ SOFTMAX_SLIPS = {
     "y_hot[:, y] = 1": (dlogits_fancy_columns, check.HINT_FANCY_INDEX),
     "no 1/n": (lambda z, y: _softmax(z) - _one_hot(y, z.shape[1]), check.HINT_NO_MEAN),
     "1/K": (lambda z, y: (_softmax(z) - _one_hot(y, z.shape[1])) / z.shape[1], check.HINT_DIVIDE_BY_K),
-    "softmax over the batch": (lambda z, y: (_softmax(z, axis=0) - _one_hot(y, z.shape[1])) / len(z), check.HINT_SOFTMAX_AXIS),
-    "softmax over everything": (lambda z, y: (np.exp(z) / np.exp(z).sum() - _one_hot(y, z.shape[1])) / len(z), check.HINT_SOFTMAX_AXIS),
-    "no keepdims": (lambda z, y: (np.exp(z) / np.exp(z).sum(axis=1) - _one_hot(y, z.shape[1])) / len(z), check.HINT_KEEPDIMS),
+    "softmax over the batch": (
+        lambda z, y: (_softmax(z, axis=0) - _one_hot(y, z.shape[1])) / len(z),
+        check.HINT_SOFTMAX_AXIS,
+    ),
+    "softmax over everything": (
+        lambda z, y: (np.exp(z) / np.exp(z).sum() - _one_hot(y, z.shape[1])) / len(z),
+        check.HINT_SOFTMAX_AXIS,
+    ),
+    "no keepdims": (
+        lambda z, y: (np.exp(z) / np.exp(z).sum(axis=1) - _one_hot(y, z.shape[1])) / len(z),
+        check.HINT_KEEPDIMS,
+    ),
     "dL/dp": (lambda z, y: -_one_hot(y, z.shape[1]) / _softmax(z) / len(z), check.HINT_DL_DP),
     "the loss": (lambda z, y: -np.log(_softmax(z)[np.arange(len(y)), y]).mean(), check.HINT_LOSS),
     "the true class only": (lambda z, y: (_softmax(z)[np.arange(len(y)), y] - 1) / len(z), check.HINT_TRUE_CLASS_ONLY),
@@ -133,12 +142,18 @@ DENSE_SLIPS = {
     "db averaged": (lambda d, x, W: (d @ W.T, x.T @ d, d.mean(axis=0)), check.HINT_DOUBLE_MEAN),
     "dW divided by n again": (lambda d, x, W: (d @ W.T, x.T @ d / len(x), d.sum(axis=0)), check.HINT_DOUBLE_MEAN),
     "dx divided by n again": (lambda d, x, W: (d @ W.T / len(x), x.T @ d, d.sum(axis=0)), check.HINT_DOUBLE_MEAN),
-    "dW without d_out": (lambda d, x, W: (d @ W.T, x.T @ np.ones_like(d), d.sum(axis=0)), "multiply by the upstream gradient"),
+    "dW without d_out": (
+        lambda d, x, W: (d @ W.T, x.T @ np.ones_like(d), d.sum(axis=0)),
+        "multiply by the upstream gradient",
+    ),
     "order dW, dx, db": (lambda d, x, W: (x.T @ d, d @ W.T, d.sum(axis=0)), "`return dx, dW, db`"),
     "order dx, db, dW": (lambda d, x, W: (d @ W.T, d.sum(axis=0), x.T @ d), "wrong order"),
     "two results": (lambda d, x, W: (d @ W.T, x.T @ d), "should return 3 results (dx, dW, db)"),
     "a dict": (lambda d, x, W: {"dx": d @ W.T, "dW": x.T @ d, "db": d.sum(axis=0)}, "got a dict"),
-    "dW as a list": (lambda d, x, W: (d @ W.T, (x.T @ d).tolist(), d.sum(axis=0)), "dW should be a NumPy array, got a list"),
+    "dW as a list": (
+        lambda d, x, W: (d @ W.T, (x.T @ d).tolist(), d.sum(axis=0)),
+        "dW should be a NumPy array, got a list",
+    ),
     "forgot return": (lambda d, x, W: None, "did you forget `return dx, dW, db`?"),
 }
 
@@ -255,12 +270,24 @@ def test_sgd_slips_differ_from_the_answer_and_each_other(index):
 
 
 EXERCISES = {
-    "softmax_cross_entropy_backward": Exercise(check.softmax_cross_entropy_backward, dlogits, SOFTMAX_ALSO_RIGHT, SOFTMAX_SLIPS),
-    "dense_backward": Exercise(check.dense_backward, dense, DENSE_ALSO_RIGHT, DENSE_SLIPS,
-                               generic={"list": "dW has shape ()", "complex array": "should return 3 results"}),  # a list of 3 is 3 results
+    "softmax_cross_entropy_backward": Exercise(
+        check.softmax_cross_entropy_backward, dlogits, SOFTMAX_ALSO_RIGHT, SOFTMAX_SLIPS
+    ),
+    "dense_backward": Exercise(
+        check.dense_backward,
+        dense,
+        DENSE_ALSO_RIGHT,
+        DENSE_SLIPS,
+        generic={"list": "dW has shape ()", "complex array": "should return 3 results"},
+    ),  # a list of 3 is 3 results
     "relu_backward": Exercise(check.relu_backward, relu_grad, RELU_ALSO_RIGHT, RELU_SLIPS),
-    "sgd_step": Exercise(check.sgd_step, sgd, [sgd_in_place_then_returned, sgd_with_zip, mlp.sgd_step], SGD_SLIPS,
-                         generic={"complex array": "should return a dict", "huge array": "should return a dict"}),
+    "sgd_step": Exercise(
+        check.sgd_step,
+        sgd,
+        [sgd_in_place_then_returned, sgd_with_zip, mlp.sgd_step],
+        SGD_SLIPS,
+        generic={"complex array": "should return a dict", "huge array": "should return a dict"},
+    ),
 }
 
 

@@ -58,7 +58,10 @@ RIEMANN_SLIPS = [  # each has the shape of x, so the check also reports its comp
     (_rule(mid, path="a*x"), check.HINT_PATH),
     (_rule(mid, path="a*x", delta="x"), check.HINT_ZERO_BASELINE),
     (_rule(mid, sign=-1.0), check.HINT_DIRECTION),
-    (lambda g, x, b, n: ig_midpoint(g, x, b, n) + 1e-3, "then multiply by (x − baseline)"),  # no known slip: the general hint
+    (
+        lambda g, x, b, n: ig_midpoint(g, x, b, n) + 1e-3,
+        "then multiply by (x − baseline)",
+    ),  # no known slip: the general hint
 ]
 IG_ANSWERS = [
     (ig_midpoint, CORRECT, "completeness gap of"),
@@ -68,7 +71,11 @@ IG_ANSWERS = [
     *((answer, WRONG, hint) for answer, hint in RIEMANN_SLIPS),
     (lambda g, x, b, n: ig_midpoint(g, x, b, n).sum(axis=1), WRONG, "have shape (3,), expected (3, 6)"),
     (lambda g, x, b, n: g(x.reshape(-1)), WRONG, check.HINT_GRAD_FN),
-    (lambda g, x, b, n: (x - b) * g(b + mid(n)[:, None, None] * (x - b)).mean(axis=0), WRONG, "any number of axes"),  # assumes 2-D x
+    (
+        lambda g, x, b, n: (x - b) * g(b + mid(n)[:, None, None] * (x - b)).mean(axis=0),
+        WRONG,
+        "any number of axes",
+    ),  # assumes 2-D x
     (lambda g, x, b, n: ig_midpoint(g, x, b, 8), WRONG, "5 steps"),  # hard-coded n_steps
     (lambda g, x, b, n: ig_midpoint(g, x, b, n).tolist(), WRONG, "got a list"),
 ]
@@ -88,7 +95,9 @@ def test_every_riemann_slip_reports_the_completeness_gap(answer, hint):
 
 
 def test_a_result_of_the_wrong_shape_reports_no_gap():
-    assert "completeness gap" not in text(check.integrated_gradients(lambda g, x, b, n: ig_midpoint(g, x, b, n).sum(axis=1)))
+    assert "completeness gap" not in text(
+        check.integrated_gradients(lambda g, x, b, n: ig_midpoint(g, x, b, n).sum(axis=1))
+    )
 
 
 def test_the_correct_message_states_the_gap_and_the_steps():
@@ -97,7 +106,8 @@ def test_the_correct_message_states_the_gap_and_the_steps():
 
 
 def test_the_reference_riemann_sum_is_the_library_integrated_gradients():
-    """The exercise and course_utils.gradients compute the same thing (on the pretrained MLP, two digits chosen by label)."""
+    """The exercise and course_utils.gradients compute the same thing (on the pretrained MLP, two digits chosen by
+    label)."""
     from course_utils.datasets import load_mnist
     from course_utils.gradients import integrated_gradients, saliency
     from course_utils.models import load_pretrained, logits_model
@@ -129,7 +139,9 @@ def test_the_toy_model_gradient_is_its_centred_difference(shape):
 
 
 def test_the_toy_model_says_what_grad_fn_takes():
-    with pytest.raises(ValueError, match=r"grad_fn takes a batch of points shaped like x, \(n, 3, 4\); got shape \(12,\)"):
+    with pytest.raises(
+        ValueError, match=r"grad_fn takes a batch of points shaped like x, \(n, 3, 4\); got shape \(12,\)"
+    ):
         check._SmoothModel(shape=(3, 4)).grad(np.zeros(12))
 
 
@@ -168,10 +180,18 @@ CAM_ANSWERS = [
     (lambda A, dA: np.maximum((A * dA.mean(axis=(0, 1, 2))).sum(-1), 0), WRONG, check.HINT_BATCH_AXIS),
     (lambda A, dA: np.einsum("nhwc,nc->nhw", A, np.maximum(weights_of(dA), 0)), WRONG, check.HINT_RELU_EARLY),
     (lambda A, dA: np.maximum(A * weights_of(dA)[:, None, None, :], 0).sum(-1), WRONG, check.HINT_RELU_EARLY),
-    (lambda A, dA: (m := check.reference_grad_cam_map(A, dA)) / m.max(axis=(1, 2), keepdims=True), WRONG, check.HINT_NORMALIZED),
+    (
+        lambda A, dA: (m := check.reference_grad_cam_map(A, dA)) / m.max(axis=(1, 2), keepdims=True),
+        WRONG,
+        check.HINT_NORMALIZED,
+    ),
     (lambda A, dA: weights_of(dA), WRONG, "those look like the channel weights"),
     (lambda A, dA: check.reference_grad_cam_map(A, dA)[0], WRONG, "has shape (5, 4), expected (2, 5, 4)"),
-    (lambda A, dA: np.maximum(np.einsum("nhwc,nc->nhw", A, dA.sum(axis=(1, 2)) / 20), 0), WRONG, "3 examples, 4 × 6 positions"),  # hard-coded h·w
+    (
+        lambda A, dA: np.maximum(np.einsum("nhwc,nc->nhw", A, dA.sum(axis=(1, 2)) / 20), 0),
+        WRONG,
+        "3 examples, 4 × 6 positions",
+    ),  # hard-coded h·w
     (lambda A, dA: check.reference_grad_cam_map(A, dA).tolist(), WRONG, "got a list"),
 ]
 

@@ -113,7 +113,11 @@ RIDGE_ANSWERS = [
     (lambda Z, y, w, a: lime.fit_surrogate(Z, y, w, alpha=a)[:2], CORRECT, ""),
     (unpenalized_intercept_in_one_system, CORRECT, ""),
     (lambda *args: list(reference_ridge(*args)), CORRECT, ""),  # a list of the two is fine
-    (lambda *args: (reference_ridge(*args)[0], np.array([reference_ridge(*args)[1]])), CORRECT, ""),  # intercept as a 1-element array
+    (
+        lambda *args: (reference_ridge(*args)[0], np.array([reference_ridge(*args)[1]])),
+        CORRECT,
+        "",
+    ),  # intercept as a 1-element array
     (_ridge_variant(lambda w: np.ones_like(w)), WRONG, "use the weights"),
     (_penalized_intercept, WRONG, "do not penalize the intercept"),
     (_ridge_variant(center=lambda w: np.ones_like(w)), WRONG, "centre with the WEIGHTED means"),
@@ -121,9 +125,21 @@ RIDGE_ANSWERS = [
     (_ridge_variant(lambda w: w**2), WRONG, "not weights²"),
     (_ridge_variant(np.sqrt), WRONG, "not their square roots"),
     (_no_intercept, WRONG, "the surrogate has an intercept"),
-    (_intercept_slip(lambda Z, y, w, c: np.average(y, weights=w)), WRONG, "subtract the weighted mean features times coef"),
-    (_intercept_slip(lambda Z, y, w, c: y.mean() - Z.mean(axis=0) @ c), WRONG, "use the weighted means in the intercept too"),
-    (_intercept_slip(lambda Z, y, w, c: np.average(y, weights=w) + np.average(Z, axis=0, weights=w) @ c), WRONG, "mind the sign"),
+    (
+        _intercept_slip(lambda Z, y, w, c: np.average(y, weights=w)),
+        WRONG,
+        "subtract the weighted mean features times coef",
+    ),
+    (
+        _intercept_slip(lambda Z, y, w, c: y.mean() - Z.mean(axis=0) @ c),
+        WRONG,
+        "use the weighted means in the intercept too",
+    ),
+    (
+        _intercept_slip(lambda Z, y, w, c: np.average(y, weights=w) + np.average(Z, axis=0, weights=w) @ c),
+        WRONG,
+        "mind the sign",
+    ),
     (lambda *args: reference_ridge(*args)[::-1], WRONG, "returned its results in the wrong order"),
     (lambda *args: np.r_[reference_ridge(*args)[1], reference_ridge(*args)[0]], WRONG, "got one array of 4 numbers"),
     (lambda *args: reference_ridge(*args)[0], WRONG, "return coef, intercept"),
@@ -155,16 +171,41 @@ def top(v, k):
 JACCARD_ANSWERS = [
     (reference_jaccard, CORRECT, "1 means both explanations"),
     (lambda a, b, k: lime.top_k_jaccard(a, b, k=k), CORRECT, ""),
-    (lambda a, b, k: len(set(np.argsort(np.abs(a))[-k:]) & set(np.argsort(np.abs(b))[-k:])) / len(set(np.argsort(np.abs(a))[-k:]) | set(np.argsort(np.abs(b))[-k:])), CORRECT, ""),
+    (
+        lambda a, b, k: (
+            len(set(np.argsort(np.abs(a))[-k:]) & set(np.argsort(np.abs(b))[-k:]))
+            / len(set(np.argsort(np.abs(a))[-k:]) | set(np.argsort(np.abs(b))[-k:]))
+        ),
+        CORRECT,
+        "",
+    ),
     (lambda a, b, k: (i := len(top(a, k) & top(b, k))) / (2 * k - i), CORRECT, ""),
-    (lambda a, b, k: len(set(np.argsort(-a)[:k]) & set(np.argsort(-b)[:k])) / len(set(np.argsort(-a)[:k]) | set(np.argsort(-b)[:k])), WRONG, "rank by ABSOLUTE value"),
+    (
+        lambda a, b, k: (
+            len(set(np.argsort(-a)[:k]) & set(np.argsort(-b)[:k]))
+            / len(set(np.argsort(-a)[:k]) | set(np.argsort(-b)[:k]))
+        ),
+        WRONG,
+        "rank by ABSOLUTE value",
+    ),
     (lambda a, b, k: len(top(a, k) & top(b, k)) / k, WRONG, "not by k"),
     (lambda a, b, k: len(top(a, k) & top(b, k)), WRONG, "return a fraction"),
-    (lambda a, b, k: len(top(a, k) & top(b, k)) / (len(top(a, k)) + len(top(b, k))), WRONG, "counts a shared feature once"),
+    (
+        lambda a, b, k: len(top(a, k) & top(b, k)) / (len(top(a, k)) + len(top(b, k))),
+        WRONG,
+        "counts a shared feature once",
+    ),
     (lambda a, b, k: len(top(a, k) & top(b, k)) // len(top(a, k) | top(b, k)), WRONG, "integer division"),
     (lambda a, b, k: reference_jaccard(1 / (np.abs(a) + 1e-3), 1 / (np.abs(b) + 1e-3), k), WRONG, "take the k LARGEST"),
     (lambda a, b, k: reference_jaccard(a, b, k + 1), WRONG, "take exactly k features"),
-    (lambda a, b, k: (A := set(np.sort(np.abs(a))[-k:])) and len(A & set(np.sort(np.abs(b))[-k:])) / len(A | set(np.sort(np.abs(b))[-k:])), WRONG, "not their values"),
+    (
+        lambda a, b, k: (
+            (A := set(np.sort(np.abs(a))[-k:]))
+            and len(A & set(np.sort(np.abs(b))[-k:])) / len(A | set(np.sort(np.abs(b))[-k:]))
+        ),
+        WRONG,
+        "not their values",
+    ),
     (lambda a, b, k: 0.5, WRONG, "return len(A & B) / len(A | B)"),  # no known slip: the general hint
     (lambda a, b, k: top(a, k) & top(b, k), WRONG, "got a set"),
     (lambda a, b, k: f"{reference_jaccard(a, b, k):.2f}", WRONG, "got a string"),
@@ -179,17 +220,31 @@ def test_top_k_jaccard_answers(answer, status, fragment):
 def test_the_random_pair_is_informative():
     a, b, k = check._pairs()[-1]
     assert 0 < lime.top_k_jaccard(a, b, k=k) < 1
-    assert len(np.unique(np.abs(a))) == len(a) and len(np.unique(np.abs(b))) == len(b)  # no ties: every right answer agrees
+    assert len(np.unique(np.abs(a))) == len(a) and len(np.unique(np.abs(b))) == len(
+        b
+    )  # no ties: every right answer agrees
 
 
 # --- answers that do not depend on the exercise -------------------------------------------------
 
 REFERENCES = {"kernel_weights": gauss, "weighted_ridge": reference_ridge, "top_k_jaccard": reference_jaccard}
-RIDGE_MESSAGE = {"text": "string", "list": "list of 3 things", "hostile object": "Hostile", "dict": "dict", "generator": "generator",
-                 "complex array": "2 results", "huge array": "2 results", "array of text": "2 results"}
-NOT_A_PAIR = {label: RIDGE_MESSAGE.get(label, "") for label, _, status, _ in GENERIC if status == WRONG and label != "no return"}
-EXERCISES = {name: Exercise(getattr(check, name), reference, [], {}, generic=NOT_A_PAIR if name == "weighted_ridge" else {})
-             for name, reference in REFERENCES.items()}
+RIDGE_MESSAGE = {
+    "text": "string",
+    "list": "list of 3 things",
+    "hostile object": "Hostile",
+    "dict": "dict",
+    "generator": "generator",
+    "complex array": "2 results",
+    "huge array": "2 results",
+    "array of text": "2 results",
+}
+NOT_A_PAIR = {
+    label: RIDGE_MESSAGE.get(label, "") for label, _, status, _ in GENERIC if status == WRONG and label != "no return"
+}
+EXERCISES = {
+    name: Exercise(getattr(check, name), reference, [], {}, generic=NOT_A_PAIR if name == "weighted_ridge" else {})
+    for name, reference in REFERENCES.items()
+}
 
 
 @pytest.mark.parametrize(*params(EXERCISES))

@@ -57,8 +57,14 @@ UNIQUENESS_SLIPS = {
     "shape alone": (lambda A: A.shape[0] >= A.shape[1], "rank 3 < 4 columns"),
     "inverse exists": (inverse_or_false, "np.linalg.inv may not fail"),
     "singular values above 0": (lambda A: np.sum(_singular_values(A) > 0) == A.shape[1], "never compare them with 0"),
-    "absolute tolerance": (lambda A: np.sum(_singular_values(A) > 1e-3) == A.shape[1], "keep np.linalg.matrix_rank's default tolerance"),
-    "tolerance passed to matrix_rank": (lambda A: np.linalg.matrix_rank(A, tol=1e-3) == A.shape[1], "scales with the largest singular value"),
+    "absolute tolerance": (
+        lambda A: np.sum(_singular_values(A) > 1e-3) == A.shape[1],
+        "keep np.linalg.matrix_rank's default tolerance",
+    ),
+    "tolerance passed to matrix_rank": (
+        lambda A: np.linalg.matrix_rank(A, tol=1e-3) == A.shape[1],
+        "scales with the largest singular value",
+    ),
     "condition number threshold": (lambda A: np.linalg.cond(A) < 1e12, "Full rank is not enough"),
     "the rank itself": (lambda A: np.linalg.matrix_rank(A), "should return True or False"),
     "an int": (lambda A: int(np.linalg.matrix_rank(A) == A.shape[1]), "should return True or False"),
@@ -70,7 +76,14 @@ UNIQUENESS_SLIPS = {
 def test_uniqueness_reference_answers_match_a_hand_count():
     # independent square, dependent 4×4, scaled identity, tall independent, wide, °C/°F, random dependent, small units
     assert [check.reference_is_uniquely_solvable(A) for _, A, _ in check._uniqueness_cases()] == [
-        True, False, True, True, False, False, False, True,
+        True,
+        False,
+        True,
+        True,
+        False,
+        False,
+        False,
+        True,
     ]
 
 
@@ -86,7 +99,11 @@ def test_uniqueness_determinant_compared_with_zero():
 
 def test_uniqueness_names_the_system_it_failed_on():
     result = check.is_uniquely_solvable(lambda A: np.linalg.matrix_rank(A) == A.shape[0])
-    assert result.details[:3] == ("for: a tall system: 6 equations, 3 unknowns, independent columns", "expected: True", "received: False")
+    assert result.details[:3] == (
+        "for: a tall system: 6 equations, 3 unknowns, independent columns",
+        "expected: True",
+        "received: False",
+    )
 
 
 # --- Exercise 2: normal equations ---------------------------------------------------------------
@@ -144,7 +161,10 @@ NORMAL_EQUATIONS_ALSO_RIGHT = [
 
 NORMAL_EQUATIONS_SLIPS = {
     "solve on the tall A": (lambda A, b: np.linalg.solve(A, b), "needs a square A"),
-    "right-hand side left as b": (lambda A, b: np.linalg.solve(A.T @ A, b), "the right-hand side must be A.T @ b, not b"),
+    "right-hand side left as b": (
+        lambda A, b: np.linalg.solve(A.T @ A, b),
+        "the right-hand side must be A.T @ b, not b",
+    ),
     "A @ A instead of A.T @ A": (lambda A, b: np.linalg.solve(A @ A, A.T @ b), "probably a missing transpose"),
     "A @ b instead of A.T @ b": (lambda A, b: np.linalg.solve(A.T @ A, A @ b), "probably a missing transpose"),
     "the wrong Gram matrix": (lambda A, b: np.linalg.solve(A @ A.T, A.T @ b), "the normal equations use A.T @ A"),
@@ -153,10 +173,16 @@ NORMAL_EQUATIONS_SLIPS = {
     "* for the right-hand side": (lambda A, b: np.linalg.solve(A.T @ A, A.T * b), "A.T * b multiplies entry by entry"),
     "returned the predictions": (lambda A, b: A @ solve_normal(A, b), "predictions A @ x"),
     "divided by a matrix": (lambda A, b: (A.T @ b) / (A.T @ A), "divides entry by entry"),
-    "each column on its own": (lambda A, b: np.array([A[:, j] @ b / (A[:, j] @ A[:, j]) for j in range(A.shape[1])]), "fits each column on its own"),
+    "each column on its own": (
+        lambda A, b: np.array([A[:, j] @ b / (A[:, j] @ A[:, j]) for j in range(A.shape[1])]),
+        "fits each column on its own",
+    ),
     "sign flipped": (lambda A, b: np.linalg.solve(A.T @ A, -A.T @ b), "sign is flipped"),
     "a column vector": (lambda A, b: np.linalg.solve(A.T @ A, A.T @ b[:, None]), "x.ravel()"),
-    "lstsq's whole tuple": (lambda A, b: np.linalg.lstsq(A, b, rcond=None), "returns (solution, residuals, rank, singular values)"),
+    "lstsq's whole tuple": (
+        lambda A, b: np.linalg.lstsq(A, b, rcond=None),
+        "returns (solution, residuals, rank, singular values)",
+    ),
     "lstsq": (with_lstsq, "your code calls np.linalg.lstsq"),
     "lstsq imported": (imports_lstsq, "your code calls np.linalg.lstsq"),
     "lstsq in a lambda": (lambda A, b: np.linalg.lstsq(A, b, rcond=None)[0], "your code calls np.linalg.lstsq"),
@@ -220,9 +246,18 @@ CONDITION_ALSO_RIGHT = [
 CONDITION_SLIPS = {
     "upside down": (lambda A: _singular_values(A)[-1] / _singular_values(A)[0], "upside down"),
     "of A.T @ A": (lambda A: np.linalg.cond(A.T @ A), "κ(A)²"),
-    "eigenvalues of A.T @ A without the root": (lambda A: np.linalg.eigvalsh(A.T @ A).max() / np.linalg.eigvalsh(A.T @ A).min(), "Take the square root"),
-    "s[1] for the smallest": (lambda A: _singular_values(A)[0] / _singular_values(A)[1], "the smallest is the last one"),
-    "eigenvalues of A": (lambda A: np.abs(np.linalg.eigvals(A)).max() / np.abs(np.linalg.eigvals(A)).min(), "only for symmetric matrices"),
+    "eigenvalues of A.T @ A without the root": (
+        lambda A: np.linalg.eigvalsh(A.T @ A).max() / np.linalg.eigvalsh(A.T @ A).min(),
+        "Take the square root",
+    ),
+    "s[1] for the smallest": (
+        lambda A: _singular_values(A)[0] / _singular_values(A)[1],
+        "the smallest is the last one",
+    ),
+    "eigenvalues of A": (
+        lambda A: np.abs(np.linalg.eigvals(A)).max() / np.abs(np.linalg.eigvals(A)).min(),
+        "only for symmetric matrices",
+    ),
     "Frobenius norm": (lambda A: np.linalg.cond(A, "fro"), "Frobenius norm"),
     "Frobenius norm with pinv": (lambda A: np.linalg.norm(A) * np.linalg.norm(np.linalg.pinv(A)), "Frobenius norm"),
     "determinant": (lambda A: abs(np.linalg.det(A)), "the determinant is not the condition number"),
@@ -262,11 +297,23 @@ def test_condition_number_inverse_passes_the_square_case_first():
 
 
 EXERCISES = {
-    "is_uniquely_solvable": Exercise(check.is_uniquely_solvable, rank_vs_columns, UNIQUENESS_ALSO_RIGHT, UNIQUENESS_SLIPS,
-                                     generic={"complex array": "should return True or False"}),
-    "normal_equations": Exercise(check.normal_equations, solve_normal, NORMAL_EQUATIONS_ALSO_RIGHT, NORMAL_EQUATIONS_SLIPS),
-    "condition_number": Exercise(check.condition_number, svd_ratio, CONDITION_ALSO_RIGHT, CONDITION_SLIPS,
-                                 generic={"complex array": "returned 3 numbers; expected one"}),  # as many as singular values
+    "is_uniquely_solvable": Exercise(
+        check.is_uniquely_solvable,
+        rank_vs_columns,
+        UNIQUENESS_ALSO_RIGHT,
+        UNIQUENESS_SLIPS,
+        generic={"complex array": "should return True or False"},
+    ),
+    "normal_equations": Exercise(
+        check.normal_equations, solve_normal, NORMAL_EQUATIONS_ALSO_RIGHT, NORMAL_EQUATIONS_SLIPS
+    ),
+    "condition_number": Exercise(
+        check.condition_number,
+        svd_ratio,
+        CONDITION_ALSO_RIGHT,
+        CONDITION_SLIPS,
+        generic={"complex array": "returned 3 numbers; expected one"},
+    ),  # as many as singular values
 }
 
 

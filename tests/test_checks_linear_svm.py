@@ -122,28 +122,80 @@ def _reg(w):
 
 
 HINGE_SLIPS = {
-    "max(0, y·f)": (lambda w, b, X, y, C=1.0: _reg(w) + C * np.maximum(0, y * _f(w, b, X)).sum(), "you wrote max(0, y·f)"),
-    "no 1": (lambda w, b, X, y, C=1.0: _reg(w) + C * np.maximum(0, -y * _f(w, b, X)).sum(), "with the 1: a correct point inside the margin"),
-    "no label": (lambda w, b, X, y, C=1.0: _reg(w) + C * np.maximum(0, 1 - _f(w, b, X)).sum(), "multiply the score by the label"),
-    "label not on the bias": (lambda w, b, X, y, C=1.0: _reg(w) + C * np.maximum(0, 1 - (y * (X @ w) + b)).sum(), "bias included: y * (X @ w + b)"),
-    "y * X @ w": (lambda w, b, X, y, C=1.0: _reg(w) + C * np.maximum(0, 1 - y * X @ w + b).sum(), "y * X does not line up"),
-    "no regularizer": (lambda w, b, X, y, C=1.0: C * np.maximum(0, 1 - y * _f(w, b, X)).sum(), "add the regularizer ½‖w‖²"),
+    "max(0, y·f)": (
+        lambda w, b, X, y, C=1.0: _reg(w) + C * np.maximum(0, y * _f(w, b, X)).sum(),
+        "you wrote max(0, y·f)",
+    ),
+    "no 1": (
+        lambda w, b, X, y, C=1.0: _reg(w) + C * np.maximum(0, -y * _f(w, b, X)).sum(),
+        "with the 1: a correct point inside the margin",
+    ),
+    "no label": (
+        lambda w, b, X, y, C=1.0: _reg(w) + C * np.maximum(0, 1 - _f(w, b, X)).sum(),
+        "multiply the score by the label",
+    ),
+    "label not on the bias": (
+        lambda w, b, X, y, C=1.0: _reg(w) + C * np.maximum(0, 1 - (y * (X @ w) + b)).sum(),
+        "bias included: y * (X @ w + b)",
+    ),
+    "y * X @ w": (
+        lambda w, b, X, y, C=1.0: _reg(w) + C * np.maximum(0, 1 - y * X @ w + b).sum(),
+        "y * X does not line up",
+    ),
+    "no regularizer": (
+        lambda w, b, X, y, C=1.0: C * np.maximum(0, 1 - y * _f(w, b, X)).sum(),
+        "add the regularizer ½‖w‖²",
+    ),
     "no ½": (lambda w, b, X, y, C=1.0: w @ w + C * np.maximum(0, 1 - y * _f(w, b, X)).sum(), "with the ½"),
-    "norm not squared": (lambda w, b, X, y, C=1.0: 0.5 * np.linalg.norm(w) + C * np.maximum(0, 1 - y * _f(w, b, X)).sum(), "square the norm"),
-    "w * w": (lambda w, b, X, y, C=1.0: 0.5 * w * w + C * np.maximum(0, 1 - y * _f(w, b, X)).sum(), "w * w squares entry by entry"),
-    "no bias": (lambda w, b, X, y, C=1.0: _reg(w) + C * np.maximum(0, 1 - y * (X @ w)).sum(), "the score includes the bias"),
+    "norm not squared": (
+        lambda w, b, X, y, C=1.0: 0.5 * np.linalg.norm(w) + C * np.maximum(0, 1 - y * _f(w, b, X)).sum(),
+        "square the norm",
+    ),
+    "w * w": (
+        lambda w, b, X, y, C=1.0: 0.5 * w * w + C * np.maximum(0, 1 - y * _f(w, b, X)).sum(),
+        "w * w squares entry by entry",
+    ),
+    "no bias": (
+        lambda w, b, X, y, C=1.0: _reg(w) + C * np.maximum(0, 1 - y * (X @ w)).sum(),
+        "the score includes the bias",
+    ),
     "mean": (lambda w, b, X, y, C=1.0: _reg(w) + C * np.maximum(0, 1 - y * _f(w, b, X)).mean(), "do not average them"),
-    "no C": (lambda w, b, X, y, C=1.0: _reg(w) + np.maximum(0, 1 - y * _f(w, b, X)).sum(), "multiply the hinge term by C"),
-    "C on the regularizer": (lambda w, b, X, y, C=1.0: C * _reg(w) + np.maximum(0, 1 - y * _f(w, b, X)).sum(), "C multiplies the hinge term, not the regularizer"),
+    "no C": (
+        lambda w, b, X, y, C=1.0: _reg(w) + np.maximum(0, 1 - y * _f(w, b, X)).sum(),
+        "multiply the hinge term by C",
+    ),
+    "C on the regularizer": (
+        lambda w, b, X, y, C=1.0: C * _reg(w) + np.maximum(0, 1 - y * _f(w, b, X)).sum(),
+        "C multiplies the hinge term, not the regularizer",
+    ),
     "no clipping": (lambda w, b, X, y, C=1.0: _reg(w) + C * (1 - y * _f(w, b, X)).sum(), "clip at zero"),
     "np.max": (lambda w, b, X, y, C=1.0: _reg(w) + C * np.max(1 - y * _f(w, b, X)), "np.max returns the largest entry"),
-    "np.max(0, v)": (lambda w, b, X, y, C=1.0: _reg(w) + C * np.max(0, 1 - y * _f(w, b, X)).sum(), "np.max(0, v) reads 0 as the array"),
-    "Python's max": (lambda w, b, X, y, C=1.0: _reg(w) + C * np.sum(max(0, 1 - y * _f(w, b, X))), "Python's max compares two numbers"),
-    "0/1 labels": (lambda w, b, X, y, C=1.0: _reg(w) + C * (
-        y * np.maximum(0, 1 - _f(w, b, X)) + (1 - y) * np.maximum(0, 1 + _f(w, b, X))).sum(), "0/1-label way of writing it"),
-    "bias regularized": (lambda w, b, X, y, C=1.0: 0.5 * (w @ w + b * b) + C * np.maximum(0, 1 - y * _f(w, b, X)).sum(), "do not regularize the bias"),
-    "no sum": (lambda w, b, X, y, C=1.0: _reg(w) + C * np.maximum(0, 1 - y * _f(w, b, X)), "sum the hinge terms over the points"),
-    "a tuple of the two parts": (lambda w, b, X, y, C=1.0: (_reg(w), C * np.maximum(0, 1 - y * _f(w, b, X)).sum()), "should be one number, got a tuple"),
+    "np.max(0, v)": (
+        lambda w, b, X, y, C=1.0: _reg(w) + C * np.max(0, 1 - y * _f(w, b, X)).sum(),
+        "np.max(0, v) reads 0 as the array",
+    ),
+    "Python's max": (
+        lambda w, b, X, y, C=1.0: _reg(w) + C * np.sum(max(0, 1 - y * _f(w, b, X))),
+        "Python's max compares two numbers",
+    ),
+    "0/1 labels": (
+        lambda w, b, X, y, C=1.0: (
+            _reg(w) + C * (y * np.maximum(0, 1 - _f(w, b, X)) + (1 - y) * np.maximum(0, 1 + _f(w, b, X))).sum()
+        ),
+        "0/1-label way of writing it",
+    ),
+    "bias regularized": (
+        lambda w, b, X, y, C=1.0: 0.5 * (w @ w + b * b) + C * np.maximum(0, 1 - y * _f(w, b, X)).sum(),
+        "do not regularize the bias",
+    ),
+    "no sum": (
+        lambda w, b, X, y, C=1.0: _reg(w) + C * np.maximum(0, 1 - y * _f(w, b, X)),
+        "sum the hinge terms over the points",
+    ),
+    "a tuple of the two parts": (
+        lambda w, b, X, y, C=1.0: (_reg(w), C * np.maximum(0, 1 - y * _f(w, b, X)).sum()),
+        "should be one number, got a tuple",
+    ),
     "a string": (lambda w, b, X, y, C=1.0: f"{hinge(w, b, X, y, C):.3f}", "not text describing it"),
     "something else": (lambda w, b, X, y, C=1.0: hinge(w, b, X, y, C) + 0.123, "check each piece against the formula"),
     "C left out of the signature": (lambda w, b, X, y: hinge(w, b, X, y), "keep C in the signature"),
@@ -171,15 +223,34 @@ def test_hinge_loss_half_norm_is_caught_on_every_case():
 # --------------------------------------------------------------------------- Exercise 3: subgradient
 
 
-def _sub(w, b, X, y, C=1.0, *, sign=-1.0, reg=None, pays=lambda m: m < 1, bias_in_cond=True, use_y=True, mean=False, grad_b="ok"):
+def _sub(
+    w,
+    b,
+    X,
+    y,
+    C=1.0,
+    *,
+    sign=-1.0,
+    reg=None,
+    pays=lambda m: m < 1,
+    bias_in_cond=True,
+    use_y=True,
+    mean=False,
+    grad_b="ok",
+):
     """The subgradient, with one piece changed to make a slip."""
     m = y * (X @ w + (b if bias_in_cond else 0.0))
     active = pays(m)
     scale = C / len(X) if mean else C
     pull = ((y[active, None] if use_y else 1.0) * X[active]).sum(axis=0)
     gw = (w if reg is None else reg(w)) + sign * scale * pull
-    gb = {"ok": -scale * y[active].sum(), "zero": 0.0, "sign": scale * y[active].sum(), "plus_b": b - scale * y[active].sum(),
-          "per point": -scale * y * active}[grad_b]
+    gb = {
+        "ok": -scale * y[active].sum(),
+        "zero": 0.0,
+        "sign": scale * y[active].sum(),
+        "plus_b": b - scale * y[active].sum(),
+        "per point": -scale * y * active,
+    }[grad_b]
     return gw, gb
 
 
@@ -205,25 +276,52 @@ SUBGRADIENT_ALSO_RIGHT = [
 
 SUBGRADIENT_SLIPS = {
     "sign of the pull": (lambda w, b, X, y, C=1.0: _sub(w, b, X, y, C, sign=+1.0), "mind the sign: d/dw"),
-    "no regularizer": (lambda w, b, X, y, C=1.0: _sub(w, b, X, y, C, reg=np.zeros_like), "add the gradient of the regularizer"),
-    "regularizer's gradient 2w": (lambda w, b, X, y, C=1.0: _sub(w, b, X, y, C, reg=lambda w: 2 * w), "the ½ in ½‖w‖² cancels the 2"),
-    "gradient of ‖w‖": (lambda w, b, X, y, C=1.0: _sub(w, b, X, y, C, reg=lambda w: w / np.linalg.norm(w)), "w / ‖w‖ is the gradient of ‖w‖"),
+    "no regularizer": (
+        lambda w, b, X, y, C=1.0: _sub(w, b, X, y, C, reg=np.zeros_like),
+        "add the gradient of the regularizer",
+    ),
+    "regularizer's gradient 2w": (
+        lambda w, b, X, y, C=1.0: _sub(w, b, X, y, C, reg=lambda w: 2 * w),
+        "the ½ in ½‖w‖² cancels the 2",
+    ),
+    "gradient of ‖w‖": (
+        lambda w, b, X, y, C=1.0: _sub(w, b, X, y, C, reg=lambda w: w / np.linalg.norm(w)),
+        "w / ‖w‖ is the gradient of ‖w‖",
+    ),
     "no C": (lambda w, b, X, y, C=1.0: _sub(w, b, X, y, 1.0), "multiply the hinge part by C"),
     "mean": (lambda w, b, X, y, C=1.0: _sub(w, b, X, y, C, mean=True), "do not average"),
     "no label": (lambda w, b, X, y, C=1.0: _sub(w, b, X, y, C, use_y=False), "multiply by its label"),
-    "misclassified only": (lambda w, b, X, y, C=1.0: _sub(w, b, X, y, C, pays=lambda m: m < 0), "not only when it is misclassified (y·f < 0)"),
-    "every point pays": (lambda w, b, X, y, C=1.0: _sub(w, b, X, y, C, pays=lambda m: m < np.inf), "only the points with y·f < 1 pull"),
+    "misclassified only": (
+        lambda w, b, X, y, C=1.0: _sub(w, b, X, y, C, pays=lambda m: m < 0),
+        "not only when it is misclassified (y·f < 0)",
+    ),
+    "every point pays": (
+        lambda w, b, X, y, C=1.0: _sub(w, b, X, y, C, pays=lambda m: m < np.inf),
+        "only the points with y·f < 1 pull",
+    ),
     "the points outside pay": (lambda w, b, X, y, C=1.0: _sub(w, b, X, y, C, pays=lambda m: m > 1), "not y·f > 1"),
-    "bias left out of who pays": (lambda w, b, X, y, C=1.0: _sub(w, b, X, y, C, bias_in_cond=False), "also when you decide which points pay"),
+    "bias left out of who pays": (
+        lambda w, b, X, y, C=1.0: _sub(w, b, X, y, C, bias_in_cond=False),
+        "also when you decide which points pay",
+    ),
     "y * X": (lambda w, b, X, y, C=1.0: (w - C * (y * X)[y * _f(w, b, X) < 1].sum(axis=0), 0.0), "y[:, None] * X"),
     "no gradient for b": (lambda w, b, X, y, C=1.0: _sub(w, b, X, y, C, grad_b="zero"), "the bias has a gradient too"),
     "sign of grad_b": (lambda w, b, X, y, C=1.0: _sub(w, b, X, y, C, grad_b="sign"), "mind the sign: grad_b"),
     "b regularized": (lambda w, b, X, y, C=1.0: _sub(w, b, X, y, C, grad_b="plus_b"), "the bias is not regularized"),
-    "grad_b not summed": (lambda w, b, X, y, C=1.0: _sub(w, b, X, y, C, grad_b="per point"), "grad_b has one value per point"),
+    "grad_b not summed": (
+        lambda w, b, X, y, C=1.0: _sub(w, b, X, y, C, grad_b="per point"),
+        "grad_b has one value per point",
+    ),
     "wrong order": (lambda w, b, X, y, C=1.0: subgradient(w, b, X, y, C)[::-1], "`return grad_w, grad_b`"),
     "one thing": (lambda w, b, X, y, C=1.0: subgradient(w, b, X, y, C)[0], "should return 2 results (grad_w, grad_b)"),
-    "stacked into one array": (lambda w, b, X, y, C=1.0: np.append(*subgradient(w, b, X, y, C)), "end with `return grad_w, grad_b`"),
-    "grad_w as a list": (lambda w, b, X, y, C=1.0: (list(subgradient(w, b, X, y, C)[0]), subgradient(w, b, X, y, C)[1]), "grad_w should be a NumPy array, got a list"),
+    "stacked into one array": (
+        lambda w, b, X, y, C=1.0: np.append(*subgradient(w, b, X, y, C)),
+        "end with `return grad_w, grad_b`",
+    ),
+    "grad_w as a list": (
+        lambda w, b, X, y, C=1.0: (list(subgradient(w, b, X, y, C)[0]), subgradient(w, b, X, y, C)[1]),
+        "grad_w should be a NumPy array, got a list",
+    ),
     "C left out of the signature": (lambda w, b, X, y: subgradient(w, b, X, y), "keep C in the signature"),
     "forgot return": (lambda w, b, X, y, C=1.0: None, "did you forget `return grad_w, grad_b`?"),
 }
@@ -249,17 +347,25 @@ def scores(coef, intercept, X):
 DECISION_ALSO_RIGHT = [
     svm.decision_function,
     lambda coef, intercept, X: (X @ coef.T + intercept).squeeze(),
-    lambda coef, intercept, X: (coef @ X.T + intercept[:, None]).T.squeeze(axis=1) if len(coef) == 1 else (coef @ X.T + intercept[:, None]).T,
+    lambda coef, intercept, X: (
+        (coef @ X.T + intercept[:, None]).T.squeeze(axis=1) if len(coef) == 1 else (coef @ X.T + intercept[:, None]).T
+    ),
     lambda coef, intercept, X: np.array([[x @ c + i for c, i in zip(coef, intercept)] for x in X]).squeeze(),
 ]
 
 DECISION_SLIPS = {
     "no bias": (lambda coef, intercept, X: (X @ coef.T).squeeze(), "add the bias: + intercept"),
-    "bias subtracted": (lambda coef, intercept, X: (X @ coef.T - intercept).squeeze(), "add the intercept, do not subtract it"),
+    "bias subtracted": (
+        lambda coef, intercept, X: (X @ coef.T - intercept).squeeze(),
+        "add the intercept, do not subtract it",
+    ),
     "one row per class": (lambda coef, intercept, X: coef @ X.T + intercept[:, None], "rather than coef @ X.T"),
     "X @ coef": (lambda coef, intercept, X: X @ coef + intercept, "the scores are X @ coef.T"),
     "intercept as a column": (lambda coef, intercept, X: X @ coef.T + intercept[:, None], "add intercept as it is"),
-    "the predicted class": (lambda coef, intercept, X: np.argmax(X @ coef.T + intercept, axis=1), "not the predicted class"),
+    "the predicted class": (
+        lambda coef, intercept, X: np.argmax(X @ coef.T + intercept, axis=1),
+        "not the predicted class",
+    ),
     "the sign": (lambda coef, intercept, X: np.sign(X @ coef.T + intercept).squeeze(), "not their sign"),
     "binary left as a column": (lambda coef, intercept, X: X @ coef.T + intercept, "return scores.ravel()"),
     "a list": (lambda coef, intercept, X: scores(coef, intercept, X).tolist(), "got a list"),
@@ -294,11 +400,21 @@ def test_decision_function_models_are_not_changed_by_learner_code():
 
 
 EXERCISES = {
-    "perceptron_step": Exercise(check.perceptron_step, step, [step_in_place, svm.perceptron_step], STEP_SLIPS,
-                                generic={"complex array": "should return 2 results"}),
+    "perceptron_step": Exercise(
+        check.perceptron_step,
+        step,
+        [step_in_place, svm.perceptron_step],
+        STEP_SLIPS,
+        generic={"complex array": "should return 2 results"},
+    ),
     "hinge_loss": Exercise(check.hinge_loss, hinge, HINGE_ALSO_RIGHT, HINGE_SLIPS),
-    "hinge_subgradient": Exercise(check.hinge_subgradient, subgradient, SUBGRADIENT_ALSO_RIGHT, SUBGRADIENT_SLIPS,
-                                  generic={"complex array": "should return 2 results"}),
+    "hinge_subgradient": Exercise(
+        check.hinge_subgradient,
+        subgradient,
+        SUBGRADIENT_ALSO_RIGHT,
+        SUBGRADIENT_SLIPS,
+        generic={"complex array": "should return 2 results"},
+    ),
     "decision_function": Exercise(check.decision_function, scores, DECISION_ALSO_RIGHT, DECISION_SLIPS),
 }
 

@@ -124,12 +124,20 @@ GAME_ANSWERS = [
     (with_weight(shap_weight, sign=-1.0), WRONG, check.HINT_GAME_SIGN),
     (with_weight(shap_weight, contribution=lambda v, S, i: v(S | {i})), WRONG, check.HINT_GAME_NO_MINUS),
     (lambda v, n: np.array([v(frozenset({i})) - v(frozenset()) for i in range(n)]), WRONG, check.HINT_GAME_ONLY_FIRST),
-    (lambda v, n: np.array([v(frozenset(range(n))) - v(frozenset(range(n)) - {i}) for i in range(n)]), WRONG, check.HINT_GAME_ONLY_LAST),
+    (
+        lambda v, n: np.array([v(frozenset(range(n))) - v(frozenset(range(n)) - {i}) for i in range(n)]),
+        WRONG,
+        check.HINT_GAME_ONLY_LAST,
+    ),
     (with_weight(lambda s, n: 0.0 if s == 0 else shap_weight(s, n)), WRONG, check.HINT_GAME_EFFICIENCY),
     (with_weight(shap_weight, coalition=as_mask), WRONG, check.HINT_GAME_COALITION),
     (with_weight(shap_weight, coalition=lambda c: frozenset(j + 1 for j in c)), WRONG, check.HINT_GAME_COALITION),
     (lambda v, n: np.array([v(i) for i in range(n)]), WRONG, check.HINT_GAME_COALITION),
-    (lambda v, n: np.array([2 / 3, 1 / 6, 1 / 6]), WRONG, "game: a game with values v(∅)=1"),  # the glove game's answer, hard-coded
+    (
+        lambda v, n: np.array([2 / 3, 1 / 6, 1 / 6]),
+        WRONG,
+        "game: a game with values v(∅)=1",
+    ),  # the glove game's answer, hard-coded
     (lambda v, n: shapley.shapley_values(v, n)[:2], WRONG, "have shape (2,), expected (3,)"),
     (lambda v, n: list(shapley.shapley_values(v, n)), WRONG, "should be a NumPy array, got a list"),
     (lambda v, n: dict(enumerate(shapley.shapley_values(v, n))), WRONG, "got a dict"),
@@ -143,6 +151,7 @@ def test_shapley_by_enumeration_answers(answer, status, fragment):
 
 def test_a_vandal_cannot_change_the_games_for_this_call_or_the_next():
     """The vandal rewrites the table its value function closes over, then answers for the wrecked game."""
+
     def vandalize(value_fn, n):
         wreck(value_fn)
         return shapley.shapley_values(value_fn, n)
@@ -203,6 +212,7 @@ def free_intercept(Z, w, v, b, o):
 
 def constraint_as_a_row(weight):
     """The near miss: the constraint Σφ = output − base as one more regression row of a large weight."""
+
     def fit(Z, w, v, b, o):
         Z = np.asarray(Z, float)
         A, y, ww = np.vstack([Z, np.ones(Z.shape[1])]), np.append(v - b, o - b), np.append(w, weight)
@@ -215,7 +225,11 @@ def constraint_as_a_row(weight):
 KERNEL_ANSWERS = [
     (shapley.solve_kernel_regression, CORRECT, "exactly the Shapley values"),
     (lambda Z, w, v, b, o: kkt_solution(Z, w, v, b, o)[:-1], CORRECT, ""),
-    (lambda Z, w, v, b, o: np.linalg.pinv(_system(Z, w)) @ _rhs(Z, w, v, b, o) @ np.eye(Z.shape[1] + 1)[:, :-1], CORRECT, ""),
+    (
+        lambda Z, w, v, b, o: np.linalg.pinv(_system(Z, w)) @ _rhs(Z, w, v, b, o) @ np.eye(Z.shape[1] + 1)[:, :-1],
+        CORRECT,
+        "",
+    ),
     (eliminated, CORRECT, ""),
     (constraint_as_a_row(1e12), CORRECT, ""),  # numerically the limit: Σφ is off by less than 1e-9
     (unweighted, WRONG, check.HINT_KR_UNWEIGHTED),
@@ -232,7 +246,11 @@ KERNEL_ANSWERS = [
     (lambda Z, w, v, b, o: np.append(unweighted(Z, w, v, b, o), 0.0), WRONG, check.HINT_KR_MULTIPLIER),
     (lambda Z, w, v, b, o: kkt_solution(Z, w, v, b, o)[1:], WRONG, check.HINT_KR_SHIFTED),
     (lambda Z, w, v, b, o: np.full(Z.shape[1], (o - b) / Z.shape[1]), WRONG, check.HINT_KR_GENERAL),
-    (lambda Z, w, v, b, o: kkt_solution(Z, w, v, b, o)[:4], WRONG, "12 sampled coalitions of 5 features"),  # hard-coded d = 4
+    (
+        lambda Z, w, v, b, o: kkt_solution(Z, w, v, b, o)[:4],
+        WRONG,
+        "12 sampled coalitions of 5 features",
+    ),  # hard-coded d = 4
     (lambda Z, w, v, b, o: kkt_solution(Z, w, v, b, o)[:-1].tolist(), WRONG, "got a list"),
 ]
 
@@ -273,8 +291,12 @@ REFERENCES = {
     "shapley_by_enumeration": reference_by_enumeration,
     "kernel_regression": shapley.solve_kernel_regression,
 }
-EXERCISES = {name: Exercise(getattr(check, name), reference, [], {}, isolated=name != "shapley_weight")  # its inputs are two ints
-             for name, reference in REFERENCES.items()}
+EXERCISES = {
+    name: Exercise(
+        getattr(check, name), reference, [], {}, isolated=name != "shapley_weight"
+    )  # its inputs are two ints
+    for name, reference in REFERENCES.items()
+}
 
 
 @pytest.mark.parametrize(*params(EXERCISES))

@@ -254,7 +254,8 @@ def test_integrated_gradients_matches_quadrature_and_is_complete_at_300_steps(wh
     baseline = np.full_like(x, 0.2)
     target = net(x).argmax(axis=1)
     result = integrated_gradients(net.model, x, baseline=0.2, n_steps=300)
-    np.testing.assert_allclose(result.values, _ig_by_quadrature(net, x.astype(float), baseline, target), rtol=1e-3, atol=1e-5)
+    expected = _ig_by_quadrature(net, x.astype(float), baseline, target)
+    np.testing.assert_allclose(result.values, expected, rtol=1e-3, atol=1e-5)
     change = net(x)[np.arange(4), target] - net(baseline)[np.arange(4), target]
     assert np.all(np.abs(result.completeness_gap()) < 0.01 * np.abs(change))
 
@@ -314,7 +315,7 @@ def _grad_cam_by_hand(x, kernel, bias, W, b, target, softmax):
     A = np.zeros((n, 3, 3, 2))
     for i in range(3):
         for j in range(3):
-            patch = x[:, i:i + 2, j:j + 2]  # (n, 2, 2)
+            patch = x[:, i : i + 2, j : j + 2]  # (n, 2, 2)
             A[:, i, j, :] = np.einsum("nab,abk->nk", patch, kernel[:, :, 0, :]) + bias
     A = np.maximum(A, 0.0)
     z = A.reshape(n, 18) @ W + b  # (n, 3)
@@ -350,13 +351,15 @@ def test_grad_cam_equals_the_hand_computation(softmax, functional):
 
 
 def test_grad_cam_uses_the_last_conv_layer_by_type_and_accepts_a_name():
-    model = keras.Sequential([
-        keras.Input((6, 6, 1)),
-        keras.layers.Conv2D(2, 3, padding="same", activation="relu", name="first"),
-        keras.layers.Conv2D(3, 3, padding="same", activation="relu", name="second"),
-        keras.layers.GlobalAveragePooling2D(),
-        keras.layers.Dense(2),
-    ])
+    model = keras.Sequential(
+        [
+            keras.Input((6, 6, 1)),
+            keras.layers.Conv2D(2, 3, padding="same", activation="relu", name="first"),
+            keras.layers.Conv2D(3, 3, padding="same", activation="relu", name="second"),
+            keras.layers.GlobalAveragePooling2D(),
+            keras.layers.Dense(2),
+        ]
+    )
     x = np.random.default_rng(0).uniform(size=(2, 6, 6, 1)).astype(np.float32)
     assert conv_layer_names(model) == ["first", "second"]
     assert grad_cam(model, x).extras["layer_name"] == "second"
@@ -479,7 +482,11 @@ def test_grad_cam_on_a_subclassed_model_says_to_rebuild_it():
     model = Sub()
     x = np.zeros((1, 5, 5, 1), np.float32)
     model(x)
-    with pytest.raises(TypeError, match=r"grad_cam needs a Sequential or functional Keras model; 'sub' is a subclassed model.*Rebuild it as a Sequential or functional model"):
+    with pytest.raises(
+        TypeError,
+        match=r"grad_cam needs a Sequential or functional Keras model; 'sub' is a subclassed model"
+        r".*Rebuild it as a Sequential or functional model",
+    ):
         grad_cam(model, x)
 
 
@@ -489,10 +496,14 @@ def test_integrated_gradients_agree_with_shap_gradient_explainer_from_one_baseli
 
     x = _x(n=4, seed=11)
     baseline = np.random.default_rng(12).normal(size=(1, x.shape[1])).astype(np.float32)
-    ours = integrated_gradients(tanh_net.model, x, baseline=np.repeat(baseline, len(x), axis=0), target=2, n_steps=300).values
+    ours = integrated_gradients(
+        tanh_net.model, x, baseline=np.repeat(baseline, len(x), axis=0), target=2, n_steps=300
+    ).values
     inputs = keras.Input((x.shape[1],))
     as_list = keras.Model([inputs], tanh_net.model(inputs))  # shap passes a list of inputs
     theirs = shap.GradientExplainer(as_list, baseline).shap_values(x, nsamples=4000, rseed=0)[..., 2]  # (4, 5)
     scale = np.abs(ours).max()
-    assert np.abs(theirs - ours).max() < 0.05 * scale, np.abs(theirs - ours).max() / scale  # Monte Carlo noise, 4,000 points
+    assert np.abs(theirs - ours).max() < 0.05 * scale, (
+        np.abs(theirs - ours).max() / scale
+    )  # Monte Carlo noise, 4,000 points
     assert np.abs(theirs - ours).max() > 1e-6 * scale  # ... and it is a different estimate, not the same numbers

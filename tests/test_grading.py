@@ -48,10 +48,15 @@ def _check_calls(tree):
     def visit(node, inside_ungraded):
         if isinstance(node, ast.With):
             inside_ungraded = inside_ungraded or any(
-                isinstance(item.context_expr, ast.Call) and getattr(item.context_expr.func, "id", getattr(item.context_expr.func, "attr", "")) == "ungraded"
+                isinstance(item.context_expr, ast.Call)
+                and getattr(item.context_expr.func, "id", getattr(item.context_expr.func, "attr", "")) == "ungraded"
                 for item in node.items
             )
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and getattr(node.func.value, "id", "") == "check":
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and getattr(node.func.value, "id", "") == "check"
+        ):
             found.append((node, inside_ungraded))
         for child in ast.iter_child_nodes(node):
             visit(child, inside_ungraded)
@@ -78,7 +83,9 @@ def test_every_exercise_has_its_grade_cell(path):
         calls = _check_calls(ast.parse(check.source))
         assert len(calls) == 1, f"grade cell {meta['grade_id']} should make one check call"
         passed = {arg.id for arg in calls[0][0].args if isinstance(arg, ast.Name)}
-        assert passed & defined, f"grade cell {meta['grade_id']} should check a function its exercise defines ({defined})"
+        assert passed & defined, (
+            f"grade cell {meta['grade_id']} should check a function its exercise defines ({defined})"
+        )
     for c in code:
         if _nbgrader(c).get("grade"):
             continue
@@ -116,7 +123,10 @@ def _run(args, cwd, timeout=1800):
     except subprocess.TimeoutExpired as error:
         pytest.fail(f"{' '.join(map(str, args))} did not finish in {timeout} s:\n{(error.stderr or '')[-3000:]}")
     if result.returncode != 0:
-        pytest.fail(f"{' '.join(map(str, args))} failed ({result.returncode}):\n{result.stdout[-2000:]}\n{result.stderr[-4000:]}")
+        pytest.fail(
+            f"{' '.join(map(str, args))} failed "
+            f"({result.returncode}):\n{result.stdout[-2000:]}\n{result.stderr[-4000:]}"
+        )
     return result
 
 
@@ -128,7 +138,9 @@ def _answer(path: Path, solutions: dict[str, str], wrong: str | None = None) -> 
         if _nbgrader(cell).get("solution"):
             source = solutions[grade_id]
             if grade_id == wrong:
-                source = re.sub(rf"{re.escape(BEGIN)}.*?{re.escape(END)}", "return None  # a wrong answer", source, flags=re.S)
+                source = re.sub(
+                    rf"{re.escape(BEGIN)}.*?{re.escape(END)}", "return None  # a wrong answer", source, flags=re.S
+                )
             cell.source = source
     nbformat.write(nb, path)
 
@@ -146,7 +158,10 @@ def course(tmp_path):
 def test_nbgrader_grades_each_exercise_exactly_when_its_check_says_correct(stem, course, tmp_path):
     folder, exchange = course
     env_args = ["--course", grading.COURSE_ID, f"--Exchange.root={exchange}"]
-    _run([sys.executable, "-m", "course_utils.grading", "init", str(folder), stem, "--exchange", str(exchange)], cwd=tmp_path)
+    _run(
+        [sys.executable, "-m", "course_utils.grading", "init", str(folder), stem, "--exchange", str(exchange)],
+        cwd=tmp_path,
+    )
     _run([*NBGRADER, "generate_assignment", stem], cwd=folder)
     _run([*NBGRADER, "release_assignment", stem], cwd=folder)
 
@@ -177,7 +192,9 @@ def test_nbgrader_grades_each_exercise_exactly_when_its_check_says_correct(stem,
     assert maximum > 0
     assert scores["solved"] == (maximum, maximum), "the worked solution must score the maximum"
     assert scores["untouched"] == (0.0, maximum), "the untouched student version must score 0"
-    assert scores["one_wrong"] == (maximum - wrong_points, maximum), f"one wrong exercise ({wrong_id}) must lose exactly its points"
+    assert scores["one_wrong"] == (maximum - wrong_points, maximum), (
+        f"one wrong exercise ({wrong_id}) must lose exactly its points"
+    )
 
     for student in STUDENTS:
         feedback = folder / "feedback" / student / stem / f"{stem}.html"

@@ -84,7 +84,9 @@ def test_surrogate_equals_lime_base_on_the_same_samples():
     Z, y, _ = _toy_regression(seed=5)
     distances = np.linalg.norm(Z - Z[0], axis=1)
     base = lime.lime_base.LimeBase(lambda d: cl.kernel_weights(d, 2.0), random_state=0)
-    intercept, exp, score, _ = base.explain_instance_with_data(Z, y[:, None], distances, 0, Z.shape[1], feature_selection="none")
+    intercept, exp, score, _ = base.explain_instance_with_data(
+        Z, y[:, None], distances, 0, Z.shape[1], feature_selection="none"
+    )
     coef, our_intercept, our_score = cl.fit_surrogate(Z, y, cl.kernel_weights(distances, 2.0))
     assert np.allclose(coef, [w for _, w in sorted(exp)], rtol=1e-9)
     assert np.isclose(our_intercept, intercept) and np.isclose(our_score, score)
@@ -153,7 +155,9 @@ def test_tabular_equals_ridge_on_the_standardized_copies_built_by_hand():
         distances = np.linalg.norm(Z - Z[0], axis=1)
         reference = Ridge(alpha=1.0).fit(Z, f(copies), sample_weight=np.sqrt(np.exp(-(distances**2) / width**2)))
         assert np.allclose(attribution.extras["coef"][i], reference.coef_, rtol=1e-8, atol=1e-10)
-        assert np.isclose(attribution.base_values[i], reference.intercept_, rtol=1e-8)  # the surrogate at the training mean
+        assert np.isclose(
+            attribution.base_values[i], reference.intercept_, rtol=1e-8
+        )  # the surrogate at the training mean
         assert np.allclose(attribution.values[i], reference.coef_ * Z[0])
 
 
@@ -170,7 +174,10 @@ def test_kernel_width_moves_the_slope_as_the_closed_form_says(width):
     train = np.random.default_rng(0).normal(size=(500, 1))
     train = (train - train.mean()) / train.std()  # std exactly 1: coef is the slope
     f = lambda X: np.sin(3 * X[:, 0]) + X[:, 0]
-    slopes = [cl.lime_tabular(f, np.array([[1.0]]), train, n_samples=20_000, kernel_width=width, seed=s).extras["coef"][0, 0] for s in range(3)]
+    slopes = [
+        cl.lime_tabular(f, np.array([[1.0]]), train, n_samples=20_000, kernel_width=width, seed=s).extras["coef"][0, 0]
+        for s in range(3)
+    ]
     assert abs(np.mean(slopes) - _slope_of_sin_plus_x(1.0, width)) < 0.03  # Monte Carlo std ≈ 0.005
 
 
@@ -219,8 +226,10 @@ def test_a_batch_equals_one_example_at_a_time_and_few_model_calls():
     cl.lime_tabular(f, X[:2], X, n_samples=1000, batch_size=300)  # a batch may hold the copies of two examples
     assert calls == [2] + [300] * 6 + [200]
     for i in range(6):
-        one = cl.lime_tabular(f, X[i:i + 1], X, n_samples=1000)
-        assert np.allclose(batch.values[i], one.values[0], rtol=1e-12) and np.isclose(batch.base_values[i], one.base_values[0])
+        one = cl.lime_tabular(f, X[i : i + 1], X, n_samples=1000)
+        assert np.allclose(batch.values[i], one.values[0], rtol=1e-12) and np.isclose(
+            batch.base_values[i], one.base_values[0]
+        )
 
 
 def test_target_semantics_for_probabilities():
@@ -238,7 +247,9 @@ def test_target_semantics_for_probabilities():
     one = cl.lime_tabular(proba, x, X, target=1, n_samples=500)
     zero = cl.lime_tabular(proba, x, X, target=0, n_samples=500)
     # p0 = 1 - p1 on every copy: the two surrogates are mirror images
-    assert np.allclose(one.extras["coef"], -zero.extras["coef"]) and np.allclose(one.base_values + zero.base_values, 1.0)
+    assert np.allclose(one.extras["coef"], -zero.extras["coef"]) and np.allclose(
+        one.base_values + zero.base_values, 1.0
+    )
     assert np.allclose(predicted.values[0], one.values[0]) and np.allclose(predicted.values[1], zero.values[1])
     per_example = cl.lime_tabular(proba, x, X, target=np.array([0, 1]), n_samples=500)
     assert np.allclose(per_example.values, [zero.values[0], one.values[1]])
@@ -267,7 +278,7 @@ def _sparse_logistic(seed=0, d=20, n_gold=5):
 
 
 def _recall(coefs, gold):
-    return float(np.mean([len(set(np.argsort(-np.abs(c))[:len(gold)].tolist()) & gold) / len(gold) for c in coefs]))
+    return float(np.mean([len(set(np.argsort(-np.abs(c))[: len(gold)].tolist()) & gold) / len(gold) for c in coefs]))
 
 
 def test_gold_feature_recall_at_least_as_good_as_the_lime_library():
@@ -278,10 +289,14 @@ def test_gold_feature_recall_at_least_as_good_as_the_lime_library():
     ours = _recall(cl.lime_tabular(proba, x, X, target=1, n_samples=2000).extras["coef"], gold)
     recalls = {}
     for around in (True, False):  # True samples around x, as we do; False is lime's default (around the mean)
-        explainer = lime.lime_tabular.LimeTabularExplainer(X, discretize_continuous=False, sample_around_instance=around, random_state=0)
+        explainer = lime.lime_tabular.LimeTabularExplainer(
+            X, discretize_continuous=False, sample_around_instance=around, random_state=0
+        )
         coefs = []
         for row in x:
-            found = dict(explainer.explain_instance(row, proba, labels=(1,), num_features=20, num_samples=2000).as_map()[1])
+            found = dict(
+                explainer.explain_instance(row, proba, labels=(1,), num_features=20, num_samples=2000).as_map()[1]
+            )
             coefs.append([found[j] for j in range(20)])
         recalls[around] = _recall(coefs, gold)
     assert ours >= max(recalls.values()) and ours >= 0.95, (ours, recalls)
@@ -291,7 +306,9 @@ def test_coefficients_agree_with_the_lime_library_within_sampling_noise():
     X, proba, _ = _sparse_logistic(seed=1, d=6, n_gold=3)
     row = X[3]
     ours = cl.lime_tabular(proba, row[None], X, target=1, n_samples=5000).extras["coef"][0]
-    explainer = lime.lime_tabular.LimeTabularExplainer(X, discretize_continuous=False, sample_around_instance=True, random_state=0)
+    explainer = lime.lime_tabular.LimeTabularExplainer(
+        X, discretize_continuous=False, sample_around_instance=True, random_state=0
+    )
     found = dict(explainer.explain_instance(row, proba, labels=(1,), num_features=6, num_samples=5000).as_map()[1])
     theirs = np.array([found[j] for j in range(6)])
     assert np.corrcoef(ours, theirs)[0, 1] > 0.99
@@ -338,8 +355,16 @@ def test_the_lime_library_agrees_on_the_one_patch_model():
     grid = cl.grid_segments()
     explainer = lime.lime_image.LimeImageExplainer(random_state=0)
     with contextlib.redirect_stderr(io.StringIO()):  # lime 0.2.0.1 always draws a tqdm bar
-        found = explainer.explain_instance(image, lambda rgb: _one_patch_model()(rgb[..., 0]), labels=(0,), top_labels=None,
-                                           hide_color=0, num_samples=500, batch_size=500, segmentation_fn=lambda rgb: grid)
+        found = explainer.explain_instance(
+            image,
+            lambda rgb: _one_patch_model()(rgb[..., 0]),
+            labels=(0,),
+            top_labels=None,
+            hide_color=0,
+            num_samples=500,
+            batch_size=500,
+            segmentation_fn=lambda rgb: grid,
+        )
     theirs = dict(found.local_exp[0])
     ours = cl.lime_image(_one_patch_model(), image[None], target=0, n_samples=500).extras["segment_values"][0]
     assert max(theirs, key=lambda s: abs(theirs[s])) == int(np.argmax(np.abs(ours))) == 17
@@ -359,7 +384,7 @@ def test_image_batch_equals_one_at_a_time_seed_and_target():
     model = lambda x: np.stack([x[:, :14].mean(axis=(1, 2)), x[:, 14:].mean(axis=(1, 2)) ** 2], axis=1)
     batch = cl.lime_image(model, images, n_samples=300, seed=3)
     for i in range(3):
-        one = cl.lime_image(model, images[i:i + 1], n_samples=300, seed=3)
+        one = cl.lime_image(model, images[i : i + 1], n_samples=300, seed=3)
         assert np.allclose(batch.values[i], one.values[0]) and batch.target[i] == one.target[0]
     again = cl.lime_image(model, images, n_samples=300, seed=3)
     other = cl.lime_image(model, images, n_samples=300, seed=4)
@@ -368,7 +393,11 @@ def test_image_batch_equals_one_at_a_time_seed_and_target():
     patch_model = _one_patch_model()  # output 0: the patch's ink (16 here), output 1: always 1
     assert cl.lime_image(patch_model, images, n_samples=100).target.tolist() == [0, 0, 0]
     constant = cl.lime_image(patch_model, images, target=1, n_samples=100)
-    assert constant.target.tolist() == [1, 1, 1] and np.allclose(constant.values, 0.0) and np.allclose(constant.base_values, 1.0)
+    assert (
+        constant.target.tolist() == [1, 1, 1]
+        and np.allclose(constant.values, 0.0)
+        and np.allclose(constant.base_values, 1.0)
+    )
     mixed = cl.lime_image(patch_model, images, target=np.array([1, 0, 1]), n_samples=100)
     assert np.allclose(mixed.values[[0, 2]], 0.0) and np.argmax(mixed.extras["segment_values"][1]) == 17
 
@@ -440,13 +469,34 @@ def test_plot_segments_draws_every_border_once():
     [
         (lambda: cl.kernel_weights([1.0], 0.0), r"kernel_width should be a positive number; got 0\.0"),
         (lambda: cl.kernel_weights([1.0], "wide"), r"kernel_width should be a positive number; got 'wide'"),
-        (lambda: cl.fit_surrogate(np.ones(5), np.ones(5), np.ones(5)), r"Z must have shape \(m, k\).*pass Z\[:, None\]"),
-        (lambda: cl.fit_surrogate(np.ones((5, 2)), np.ones(4), np.ones(5)), r"y must hold one output per sample, shape \(5,\); got \(4,\)"),
-        (lambda: cl.fit_surrogate(np.ones((5, 2)), np.ones(5), np.ones(3)), r"weights must hold one weight per sample, shape \(5,\); got \(3,\)"),
-        (lambda: cl.fit_surrogate(np.ones((5, 2)), np.ones(5), -np.ones(5)), r"weights must be finite and non-negative"),
-        (lambda: cl.fit_surrogate(np.ones((2, 5, 2)), np.ones((3, 5)), np.ones(5)), r"leading \(batch\) axes of Z \(2, 5, 2\), y \(3, 5\).*do not broadcast"),
-        (lambda: cl.fit_surrogate(np.ones((5, 2)), np.ones(5), np.zeros(5)), r"weights of a fit sum to 0.*larger kernel_width"),
-        (lambda: cl.fit_surrogate(np.ones((5, 2)), np.ones(5), np.ones(5), alpha=-1), r"alpha is the ridge penalty and must be >= 0"),
+        (
+            lambda: cl.fit_surrogate(np.ones(5), np.ones(5), np.ones(5)),
+            r"Z must have shape \(m, k\).*pass Z\[:, None\]",
+        ),
+        (
+            lambda: cl.fit_surrogate(np.ones((5, 2)), np.ones(4), np.ones(5)),
+            r"y must hold one output per sample, shape \(5,\); got \(4,\)",
+        ),
+        (
+            lambda: cl.fit_surrogate(np.ones((5, 2)), np.ones(5), np.ones(3)),
+            r"weights must hold one weight per sample, shape \(5,\); got \(3,\)",
+        ),
+        (
+            lambda: cl.fit_surrogate(np.ones((5, 2)), np.ones(5), -np.ones(5)),
+            r"weights must be finite and non-negative",
+        ),
+        (
+            lambda: cl.fit_surrogate(np.ones((2, 5, 2)), np.ones((3, 5)), np.ones(5)),
+            r"leading \(batch\) axes of Z \(2, 5, 2\), y \(3, 5\).*do not broadcast",
+        ),
+        (
+            lambda: cl.fit_surrogate(np.ones((5, 2)), np.ones(5), np.zeros(5)),
+            r"weights of a fit sum to 0.*larger kernel_width",
+        ),
+        (
+            lambda: cl.fit_surrogate(np.ones((5, 2)), np.ones(5), np.ones(5), alpha=-1),
+            r"alpha is the ridge penalty and must be >= 0",
+        ),
         (lambda: cl.fit_surrogate(np.ones((5, 2)), np.ones(5), np.ones(5), alpha=0.0), r"singular.*use alpha > 0"),
     ],
 )
@@ -461,18 +511,51 @@ _X = np.random.default_rng(0).normal(size=(50, 3))
 @pytest.mark.parametrize(
     "call, message",
     [
-        (lambda: cl.lime_tabular(lambda X: X[:, 0], _X[0], _X), r"expected a batch of shape \(n, 3\); got \(3,\)\. Pass x\[None\]"),
-        (lambda: cl.lime_tabular(lambda X: X[:, 0], _X[:2, :2], _X), r"expected a batch of shape \(n, 3\); got \(2, 2\)"),
-        (lambda: cl.lime_tabular(lambda X: X[:, 0], _X[:2, :1], _X[:, 0]), r"training_data must be a table.*training_data\[:, None\]"),
-        (lambda: cl.lime_tabular(lambda X: X[:, 0], _X[:2], _X[None]), r"training_data must be a table of shape \(N, d\); got \(1, 50, 3\)"),
-        (lambda: cl.lime_tabular(lambda X: X[:, 0], _X[:2], _X, n_samples=1), r"n_samples should be an integer of at least 2; got 1"),
-        (lambda: cl.lime_tabular(lambda X: X[:, 0], _X[:2], _X, n_samples=10.0), r"n_samples should be an integer of at least 2; got 10\.0"),
-        (lambda: cl.lime_tabular(lambda X: X[:, 0], _X[:2], _X, batch_size=0), r"batch_size is the number of rows per call of predict_fn, an int >= 1"),
-        (lambda: cl.lime_tabular(lambda X: X[:, 0], _X[:2], _X, kernel_width=-1), r"kernel_width should be a positive number"),
-        (lambda: cl.lime_tabular(lambda X: X[:, 0], _X[:2], _X, target=1), r"one output per example.*leave target=None"),
-        (lambda: cl.lime_tabular(lambda X: np.ones((len(X), 2)), _X[:2], _X, target=2), r"target classes must be in 0\.\.1"),
+        (
+            lambda: cl.lime_tabular(lambda X: X[:, 0], _X[0], _X),
+            r"expected a batch of shape \(n, 3\); got \(3,\)\. Pass x\[None\]",
+        ),
+        (
+            lambda: cl.lime_tabular(lambda X: X[:, 0], _X[:2, :2], _X),
+            r"expected a batch of shape \(n, 3\); got \(2, 2\)",
+        ),
+        (
+            lambda: cl.lime_tabular(lambda X: X[:, 0], _X[:2, :1], _X[:, 0]),
+            r"training_data must be a table.*training_data\[:, None\]",
+        ),
+        (
+            lambda: cl.lime_tabular(lambda X: X[:, 0], _X[:2], _X[None]),
+            r"training_data must be a table of shape \(N, d\); got \(1, 50, 3\)",
+        ),
+        (
+            lambda: cl.lime_tabular(lambda X: X[:, 0], _X[:2], _X, n_samples=1),
+            r"n_samples should be an integer of at least 2; got 1",
+        ),
+        (
+            lambda: cl.lime_tabular(lambda X: X[:, 0], _X[:2], _X, n_samples=10.0),
+            r"n_samples should be an integer of at least 2; got 10\.0",
+        ),
+        (
+            lambda: cl.lime_tabular(lambda X: X[:, 0], _X[:2], _X, batch_size=0),
+            r"batch_size is the number of rows per call of predict_fn, an int >= 1",
+        ),
+        (
+            lambda: cl.lime_tabular(lambda X: X[:, 0], _X[:2], _X, kernel_width=-1),
+            r"kernel_width should be a positive number",
+        ),
+        (
+            lambda: cl.lime_tabular(lambda X: X[:, 0], _X[:2], _X, target=1),
+            r"one output per example.*leave target=None",
+        ),
+        (
+            lambda: cl.lime_tabular(lambda X: np.ones((len(X), 2)), _X[:2], _X, target=2),
+            r"target classes must be in 0\.\.1",
+        ),
         (lambda: cl.lime_tabular(lambda X: X[:1, 0], _X[:2], _X), r"predict_fn returned shape \(1,\) for 2 examples"),
-        (lambda: cl.lime_tabular(lambda X: X[:1000, 0], _X[:1], _X, n_samples=2000), r"predict_fn returned shape \(1000,\) for 1024 inputs"),
+        (
+            lambda: cl.lime_tabular(lambda X: X[:1000, 0], _X[:1], _X, n_samples=2000),
+            r"predict_fn returned shape \(1000,\) for 1024 inputs",
+        ),
     ],
 )
 def test_tabular_errors(call, message):
@@ -487,10 +570,22 @@ _MEAN = lambda x: x.reshape(len(x), -1).mean(axis=1)
 @pytest.mark.parametrize(
     "call, message",
     [
-        (lambda: cl.lime_image(_MEAN, _IMAGES[0]), r"images must have shape \(n, h, w\).*got \(28, 28\)\. Pass images\[None\]"),
-        (lambda: cl.lime_image(_MEAN, np.zeros((2, 784))), r"images must have shape \(n, h, w\) or \(n, h, w, channels\); got \(2, 784\)"),
-        (lambda: cl.lime_image(_MEAN, _IMAGES, segments=np.zeros((28, 28))), r"segments must hold integer superpixel labels.*astype\(int\)"),
-        (lambda: cl.lime_image(_MEAN, _IMAGES, segments=np.zeros((14, 14), dtype=int)), r"segments must have the shape of one image \(28, 28\)"),
+        (
+            lambda: cl.lime_image(_MEAN, _IMAGES[0]),
+            r"images must have shape \(n, h, w\).*got \(28, 28\)\. Pass images\[None\]",
+        ),
+        (
+            lambda: cl.lime_image(_MEAN, np.zeros((2, 784))),
+            r"images must have shape \(n, h, w\) or \(n, h, w, channels\); got \(2, 784\)",
+        ),
+        (
+            lambda: cl.lime_image(_MEAN, _IMAGES, segments=np.zeros((28, 28))),
+            r"segments must hold integer superpixel labels.*astype\(int\)",
+        ),
+        (
+            lambda: cl.lime_image(_MEAN, _IMAGES, segments=np.zeros((14, 14), dtype=int)),
+            r"segments must have the shape of one image \(28, 28\)",
+        ),
         (lambda: cl.lime_image(_MEAN, _IMAGES, segments=0), r"patch should be a positive integer; got 0"),
         (lambda: cl.lime_image(_MEAN, _IMAGES, n_samples=1), r"n_samples should be an integer of at least 2"),
         (lambda: cl.lime_image(_MEAN, _IMAGES, kernel_width=0), r"kernel_width should be a positive number"),
@@ -499,9 +594,15 @@ _MEAN = lambda x: x.reshape(len(x), -1).mean(axis=1)
         (lambda: cl.top_k_jaccard([1.0, 2.0], [1.0, 2.0], k=3), r"k=3 is more than the 2 features"),
         (lambda: cl.top_k_jaccard([1.0, 2.0], [1.0, 2.0], k=0), r"k should be a positive integer"),
         (lambda: cl.seed_stability([[1.0, 2.0]], k=1), r"at least 2, got 1"),
-        (lambda: cl.local_surrogate_1d(lambda x: x[:3], 0.0, kernel_width=1.0), r"f must map an array of 200 numbers to 200 outputs"),
+        (
+            lambda: cl.local_surrogate_1d(lambda x: x[:3], 0.0, kernel_width=1.0),
+            r"f must map an array of 200 numbers to 200 outputs",
+        ),
         (lambda: cl.local_surrogate_1d(np.sin, 0.0, kernel_width=1.0, scale=0), r"scale should be a positive number"),
-        (lambda: attribution_plots.plot_segments(np.zeros((1, 28, 28)), cl.grid_segments()), r"both have shape \(h, w\).*x\[i\]"),
+        (
+            lambda: attribution_plots.plot_segments(np.zeros((1, 28, 28)), cl.grid_segments()),
+            r"both have shape \(h, w\).*x\[i\]",
+        ),
     ],
 )
 def test_image_and_stability_errors(call, message):

@@ -194,7 +194,8 @@ def test_standardized_weights_match_a_scikit_learn_pipeline():
 def test_standardized_weights_are_raw_weights_times_the_standard_deviation():
     # Without a penalty, the fit is the same model in other units: w_std = w_raw * sd.
     X, y = _binary_data(seed=1)
-    raw = LogisticRegression(C=np.inf, solver="newton-cholesky", tol=1e-12, max_iter=1000).fit((X - X.mean(0)), y).coef_[0]
+    logistic = LogisticRegression(C=np.inf, solver="newton-cholesky", tol=1e-12, max_iter=1000)
+    raw = logistic.fit((X - X.mean(0)), y).coef_[0]
     np.testing.assert_allclose(linear.standardized_weights(X, y, C=1e12), raw * X.std(axis=0), rtol=1e-4)
 
 
@@ -222,15 +223,22 @@ def test_standardized_weights_errors():
 
 
 def test_plot_weights_sorts_by_magnitude_and_marks_highlights():
-    ax = linear.plot_weights(np.array([0.5, -2.0, 1.0]), ["a", "b", "c"], spread=np.array([0.1, 0.2, 0.3]),
-                             highlight=np.array([False, True, False]), highlight_label="flagged")
+    ax = linear.plot_weights(
+        np.array([0.5, -2.0, 1.0]),
+        ["a", "b", "c"],
+        spread=np.array([0.1, 0.2, 0.3]),
+        highlight=np.array([False, True, False]),
+        highlight_label="flagged",
+    )
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert labels == ["a", "c", "b"]  # largest magnitude on top
     widths = [p.get_width() for p in ax.patches[:3]]
     assert widths == [0.5, 1.0, -2.0]
     assert [p.get_hatch() for p in ax.patches[:3]] == [None, None, "///"]
     assert "flagged" in [t.get_text() for t in ax.get_legend().get_texts()]
-    assert linear.plot_weights(np.array([0.5, -2.0, 1.0]), ["a", "b", "c"], top=2).get_yticklabels()[-1].get_text() == "b"
+    assert (
+        linear.plot_weights(np.array([0.5, -2.0, 1.0]), ["a", "b", "c"], top=2).get_yticklabels()[-1].get_text() == "b"
+    )
 
 
 def test_plot_weights_errors():

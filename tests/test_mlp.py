@@ -121,7 +121,9 @@ def test_first_adam_step_moves_each_weight_by_learning_rate_against_its_gradient
     _, grads = net.loss_and_grads(X, y)
     net.fit(X, y, epochs=1, batch_size=8, learning_rate=0.01, optimizer="adam")
     for key in before:
-        np.testing.assert_allclose(net.params[key], before[key] - 0.01 * grads[key] / (np.abs(grads[key]) + 1e-8), rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(
+            net.params[key], before[key] - 0.01 * grads[key] / (np.abs(grads[key]) + 1e-8), rtol=1e-9, atol=1e-12
+        )
 
 
 def test_mlp_solves_xor():
@@ -153,7 +155,9 @@ def test_fit_on_mnist_is_fast_deterministic_and_learns():
 
 def test_errors_about_the_batch_axis_and_width():
     net = MLP([784, 16, 10])
-    with pytest.raises(ValueError, match=r"expected a batch of shape \(n, 784\); got \(784,\)\. Pass x\[None\] for one example\."):
+    with pytest.raises(
+        ValueError, match=r"expected a batch of shape \(n, 784\); got \(784,\)\. Pass x\[None\] for one example\."
+    ):
         net.forward(np.zeros(784))
     with pytest.raises(ValueError, match=r"got \(5, 28, 28\)\. Flatten each example first: X\.reshape\(len\(X\), -1\)"):
         net.predict(np.zeros((5, 28, 28)))
@@ -164,7 +168,9 @@ def test_errors_about_the_batch_axis_and_width():
 def test_errors_about_labels():
     net = MLP([2, 3, 4])
     X = np.zeros((3, 2))
-    with pytest.raises(ValueError, match=r"y should hold integer class labels 0\.\.3 \(the network has 4 outputs\); got 4 at index 2"):
+    with pytest.raises(
+        ValueError, match=r"y should hold integer class labels 0\.\.3 \(the network has 4 outputs\); got 4 at index 2"
+    ):
         net.loss_and_grads(X, np.array([0, 1, 4]))
     with pytest.raises(ValueError, match=r"got -1 at index 0"):
         net.loss(X, np.array([-1, 1, 2]))
@@ -245,4 +251,6 @@ def test_relu_slope_at_zero_matches_tensorflow():
     x = tf.Variable(np.array([-1.0, 0.0, 2.0]))
     with tf.GradientTape() as tape:
         out = tf.reduce_sum(tf.nn.relu(x) * np.array([3.0, 4.0, 5.0]))
-    np.testing.assert_array_equal(tape.gradient(out, x).numpy(), mlp.relu_backward(np.array([3.0, 4.0, 5.0]), x.numpy()))
+    np.testing.assert_array_equal(
+        tape.gradient(out, x).numpy(), mlp.relu_backward(np.array([3.0, 4.0, 5.0]), x.numpy())
+    )

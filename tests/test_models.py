@@ -59,7 +59,11 @@ def test_mlp_architecture_is_the_seed_model():
     kinds = [(type(layer).__name__, getattr(layer, "units", None)) for layer in model.layers]
     assert kinds == [("Flatten", None), ("Dense", 128), ("Dropout", None), ("Dense", 64), ("Dense", 10)]
     assert model.get_layer("dropout").rate == pytest.approx(0.2)
-    assert [model.get_layer(n).activation.__name__ for n in ("hidden_1", "hidden_2", "output")] == ["relu", "relu", "softmax"]
+    assert [model.get_layer(n).activation.__name__ for n in ("hidden_1", "hidden_2", "output")] == [
+        "relu",
+        "relu",
+        "softmax",
+    ]
     assert model.input_shape == (None, 28, 28) and model.output_shape == (None, 10)
 
 
@@ -97,7 +101,9 @@ def test_pretrained_mlp_reaches_its_stated_accuracy(mlp, mnist):
     accuracy = np.mean(np.argmax(mlp.predict(x_test, verbose=0), axis=1) == y_test)
     assert accuracy >= 0.92  # train_models.py's minimum; the exact value is checked against the datasheet
     # the Keras model computes exactly the NumPy forward pass of its weights
-    np.testing.assert_allclose(mlp.predict(x_test[:50], verbose=0), _softmax(_numpy_mlp_logits(mlp, x_test[:50])), rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(
+        mlp.predict(x_test[:50], verbose=0), _softmax(_numpy_mlp_logits(mlp, x_test[:50])), rtol=1e-4, atol=1e-6
+    )
 
 
 def test_pretrained_cnn_reaches_its_stated_accuracy(cnn, mnist):
@@ -161,7 +167,9 @@ def test_loading_checks_the_checksum_before_reading(tmp_path, monkeypatch):
 def _fitted_sequential_without_input():
     """The Keras 3 trap: a Sequential model built only by fit (no keras.Input)."""
     keras.utils.set_random_seed(1)
-    model = keras.Sequential([keras.layers.Flatten(), keras.layers.Dense(6, activation="relu"), keras.layers.Dense(3, activation="softmax")])
+    model = keras.Sequential(
+        [keras.layers.Flatten(), keras.layers.Dense(6, activation="relu"), keras.layers.Dense(3, activation="softmax")]
+    )
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
     rng = np.random.default_rng(0)
     model.fit(rng.random((40, 4, 4)).astype("float32"), rng.integers(0, 3, 40), epochs=1, verbose=0)
@@ -180,7 +188,9 @@ def test_logits_model_matches_the_numpy_forward_pass(mlp, mnist):
     _, (x_test, _) = mnist
     logits = models.logits_model(mlp)
     assert logits.layers[-1].name == "logits"
-    np.testing.assert_allclose(logits.predict(x_test[:50], verbose=0), _numpy_mlp_logits(mlp, x_test[:50]), rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(
+        logits.predict(x_test[:50], verbose=0), _numpy_mlp_logits(mlp, x_test[:50]), rtol=1e-4, atol=1e-4
+    )
 
 
 @pytest.mark.parametrize("make", ["mlp", "cnn", "fitted", "functional_dense", "functional_softmax_layer"])
@@ -194,7 +204,9 @@ def test_softmax_of_logits_is_the_model_output(make, mlp, cnn):
         model, x = _fitted_sequential_without_input(), rng.random((8, 4, 4))
     elif make == "functional_dense":
         inputs = keras.Input((5,))
-        model = keras.Model(inputs, keras.layers.Dense(3, activation="softmax")(keras.layers.Dense(4, activation="relu")(inputs)))
+        model = keras.Model(
+            inputs, keras.layers.Dense(3, activation="softmax")(keras.layers.Dense(4, activation="relu")(inputs))
+        )
         x = rng.normal(size=(8, 5))
     else:
         model, x = _functional_with_softmax_layer(), rng.normal(size=(8, 5))
@@ -217,7 +229,9 @@ def test_logits_model_shares_the_weights():
 def test_logits_model_errors():
     inputs = keras.Input((3,))
     no_softmax = keras.Model(inputs, keras.layers.Dense(2, activation="sigmoid")(inputs))
-    with pytest.raises(ValueError, match=r"needs a model that ends in a softmax; its last layer .* activation 'sigmoid'"):
+    with pytest.raises(
+        ValueError, match=r"needs a model that ends in a softmax; its last layer .* activation 'sigmoid'"
+    ):
         models.logits_model(no_softmax)
     unbuilt = keras.Sequential([keras.layers.Dense(2, activation="softmax")])
     with pytest.raises(ValueError, match=r"has not been built yet.*model\(x\[:1\]\)"):

@@ -78,7 +78,9 @@ def _lower_bounds(requirements):
     bounds = {}
     for text in requirements:
         requirement = Requirement(text)
-        bounds[canonicalize_name(requirement.name)] = next(s.version for s in requirement.specifier if s.operator == ">=")
+        bounds[canonicalize_name(requirement.name)] = next(
+            s.version for s in requirement.specifier if s.operator == ">="
+        )
     return bounds
 
 
@@ -95,10 +97,19 @@ def _pins(text):
 
 
 def _disagreements(bounds, pins):
-    missing = [f"{name}: pyproject says >={bounds[name]}, lower-bounds.txt pins nothing" for name in bounds.keys() - pins.keys()]
-    extra = [f"{name}: lower-bounds.txt pins {pins[name]}, pyproject has no such dependency" for name in pins.keys() - bounds.keys()]
-    differ = [f"{name}: pyproject says >={bounds[name]}, lower-bounds.txt pins =={pins[name]}"
-              for name in bounds.keys() & pins.keys() if Version(bounds[name]) != Version(pins[name])]
+    missing = [
+        f"{name}: pyproject says >={bounds[name]}, lower-bounds.txt pins nothing"
+        for name in bounds.keys() - pins.keys()
+    ]
+    extra = [
+        f"{name}: lower-bounds.txt pins {pins[name]}, pyproject has no such dependency"
+        for name in pins.keys() - bounds.keys()
+    ]
+    differ = [
+        f"{name}: pyproject says >={bounds[name]}, lower-bounds.txt pins =={pins[name]}"
+        for name in bounds.keys() & pins.keys()
+        if Version(bounds[name]) != Version(pins[name])
+    ]
     return sorted(missing + extra + differ)
 
 
@@ -119,7 +130,10 @@ def test_a_bound_and_a_pin_that_disagree_are_reported():
     ]
 
 
-@pytest.mark.skipif("COURSE_LOWER_BOUNDS" not in os.environ, reason="runs under `make test-lower`, in the environment at the lower bounds")
+@pytest.mark.skipif(
+    "COURSE_LOWER_BOUNDS" not in os.environ,
+    reason="runs under `make test-lower`, in the environment at the lower bounds",
+)
 def test_the_lower_bounds_environment_has_exactly_the_pinned_versions():
     import importlib.metadata
 
@@ -132,8 +146,11 @@ def test_the_lower_bounds_environment_has_exactly_the_pinned_versions():
 
 def test_lower_bounds_cover_what_colab_ships():
     bounds = _lower_bounds(r for r in DEPENDENCIES if "platform_machine != 'x86_64'" not in r)  # Colab: Linux x86_64
-    too_high = {name: (bounds[name], colab) for name, colab in COLAB.items()
-                if name not in COLAB_OWN_FRONT_END and Version(bounds[name]) > Version(colab)}
+    too_high = {
+        name: (bounds[name], colab)
+        for name, colab in COLAB.items()
+        if name not in COLAB_OWN_FRONT_END and Version(bounds[name]) > Version(colab)
+    }
     assert too_high == {}, "lower bounds above Colab's versions (bound, Colab): these would not be met on Colab"
 
 
@@ -155,10 +172,16 @@ def test_makefile_and_ci_use_the_two_commands():
 def test_ci_runs_the_tests_again_at_the_lower_bounds_after_make_test():
     makefile = (ROOT / "Makefile").read_text()
     assert re.search(r"^\$\(STAMP\): pyproject.toml \$\(CONSTRAINTS\)$", makefile, re.M)
-    assert '-e ".[dev]" $(if $(CONSTRAINTS),-c $(CONSTRAINTS))' in makefile  # the pins constrain the course's own install
+    assert (
+        '-e ".[dev]" $(if $(CONSTRAINTS),-c $(CONSTRAINTS))' in makefile
+    )  # the pins constrain the course's own install
     assert "\t$(MAKE) install VENV=$(LOWER_VENV) CONSTRAINTS=lower-bounds.txt\n" in makefile
-    assert re.search(r"^test-lower: install-lower\n\tVENV=\$\(LOWER_VENV\) COURSE_LOWER_BOUNDS=lower-bounds.txt "
-                     r"\$\(LOWER_VENV\)/bin/python -m pytest", makefile, re.M)
+    assert re.search(
+        r"^test-lower: install-lower\n\tVENV=\$\(LOWER_VENV\) COURSE_LOWER_BOUNDS=lower-bounds.txt "
+        r"\$\(LOWER_VENV\)/bin/python -m pytest",
+        makefile,
+        re.M,
+    )
     ci = (ROOT / ".ci" / "run").read_text().splitlines()
     assert ci.index("make test-lower") > ci.index("make test")
 
@@ -166,13 +189,18 @@ def test_ci_runs_the_tests_again_at_the_lower_bounds_after_make_test():
 def test_readme_shows_the_two_commands_first_and_the_manual_equivalent():
     readme = (ROOT / "README.md").read_text()
     first_block = re.search(r"```(?:bash|sh)?\n(.*?)```", readme, re.S).group(1)
-    assert first_block.split() == ["make", "lab", "make", "test"] or first_block.strip().splitlines()[:2] == ["make lab", "make test"]
+    assert first_block.split() == ["make", "lab", "make", "test"] or first_block.strip().splitlines()[:2] == [
+        "make lab",
+        "make test",
+    ]
     for manual in ('pip install -e ".[dev]"', "jupyter lab", "pytest"):
         assert manual in readme
 
 
 def test_readme_course_map_is_generated_from_the_curriculum():
-    assert (ROOT / "README.md").read_text() == curriculum.updated_readme(), "run `python -m course_utils.curriculum --write`"
+    assert (ROOT / "README.md").read_text() == curriculum.updated_readme(), (
+        "run `python -m course_utils.curriculum --write`"
+    )
 
 
 WRITTEN = [lesson for lesson in curriculum.NOTEBOOKS if (ROOT / "solutions" / f"{lesson.stem}.ipynb").exists()]
@@ -185,13 +213,16 @@ def test_each_notebook_states_the_time_the_course_map_gives(lesson):
     assert stated, f"{lesson.stem}: its first cell should say '**Estimated time:** N minutes.'"
     assert int(stated.group(1)) == lesson.minutes, (
         f"{lesson.stem} says {stated.group(1)} minutes, the course map (course_utils/curriculum.py) {lesson.minutes}: "
-        "make them agree, then run `python -m course_utils.curriculum --write`")
+        "make them agree, then run `python -m course_utils.curriculum --write`"
+    )
 
 
 def test_badges_use_the_one_repository_url():
     url = repository_url()
     for lesson in curriculum.NOTEBOOKS:
-        assert curriculum.colab_url(lesson.stem).startswith("https://colab.research.google.com/github/" + url.removeprefix("https://github.com/"))
+        assert curriculum.colab_url(lesson.stem).startswith(
+            "https://colab.research.google.com/github/" + url.removeprefix("https://github.com/")
+        )
         assert "mybinder.org/v2/gh/" + url.removeprefix("https://github.com/") in curriculum.binder_url(lesson.stem)
     readme = (ROOT / "README.md").read_text()
     assert readme.count(curriculum.colab_url("00_welcome")) == 1

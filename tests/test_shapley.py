@@ -59,9 +59,13 @@ def test_enumeration_equals_the_average_over_orderings(n):
 def test_shapley_weight_is_the_factorial_formula_and_sums_to_one():
     for n in range(1, 9):
         for s in range(n):
-            assert shapley.shapley_weight(s, n) == pytest.approx(math.factorial(s) * math.factorial(n - s - 1) / math.factorial(n))
+            assert shapley.shapley_weight(s, n) == pytest.approx(
+                math.factorial(s) * math.factorial(n - s - 1) / math.factorial(n)
+            )
         sizes = np.arange(n)
-        assert sum(math.comb(n - 1, s) * w for s, w in zip(sizes, shapley.shapley_weight(sizes, n))) == pytest.approx(1.0)
+        assert sum(math.comb(n - 1, s) * w for s, w in zip(sizes, shapley.shapley_weight(sizes, n))) == pytest.approx(
+            1.0
+        )
 
 
 def test_all_coalitions_order_is_the_binary_code():
@@ -157,14 +161,14 @@ def test_multi_output_target_semantics():
     per_example = np.array([0, 2, 1, 0])
     mixed = exact_shapley(f, x, background, target=per_example)
     for i, c in enumerate(per_example):
-        assert np.allclose(mixed.values[i], exact_shapley(f, x[i:i + 1], background, target=int(c)).values[0])
+        assert np.allclose(mixed.values[i], exact_shapley(f, x[i : i + 1], background, target=int(c)).values[0])
 
 
 def test_batch_and_one_at_a_time_agree_and_chunking_changes_nothing():
     f, x, background = nonlinear_model(seed=4)
     whole = exact_shapley(f, x, background)
     for i in range(len(x)):
-        assert np.allclose(exact_shapley(f, x[i:i + 1], background).values[0], whole.values[i], atol=1e-12)
+        assert np.allclose(exact_shapley(f, x[i : i + 1], background).values[0], whole.values[i], atol=1e-12)
     assert np.allclose(exact_shapley(f, x, background, batch_size=7).values, whole.values, atol=1e-12)
 
 
@@ -254,7 +258,9 @@ def test_kernel_shap_is_efficient_and_reproducible_when_sampling():
     assert np.array_equal(a.values, kernel_shap(f, x, background, n_samples=40, seed=3).values)
     assert not np.allclose(a.values, kernel_shap(f, x, background, n_samples=40, seed=4).values)
     for i in range(len(x)):  # the same coalitions serve every example, so one at a time agrees
-        assert np.allclose(kernel_shap(f, x[i:i + 1], background, n_samples=40, seed=3).values[0], a.values[i], atol=1e-12)
+        assert np.allclose(
+            kernel_shap(f, x[i : i + 1], background, n_samples=40, seed=3).values[0], a.values[i], atol=1e-12
+        )
 
 
 def test_kernel_shap_of_a_linear_model_is_exact_even_when_sampling():
@@ -307,7 +313,10 @@ def test_errors_say_how_to_fix_the_call():
         exact_shapley(lambda X: np.float64(X.sum()), x, background)
     with pytest.raises(ValueError, match=r"batch_size is the number of rows per call"):
         exact_shapley(f, x, background, batch_size=0)
-    with pytest.raises(ValueError, match=r"n_samples is the number of coalitions to evaluate \(at least one per feature\), an int >= 3; got 2"):
+    with pytest.raises(
+        ValueError,
+        match=r"n_samples is the number of coalitions to evaluate \(at least one per feature\), an int >= 3; got 2",
+    ):
         kernel_shap(f, x, background, n_samples=2)
     with pytest.raises(ValueError, match=r"coalitions must be a boolean array of shape \(m, 3\)"):
         shapley.coalition_values(f, x, background, np.ones((2, 3)))
@@ -315,7 +324,9 @@ def test_errors_say_how_to_fix_the_call():
 
 def test_too_many_features_point_to_kernel_shap():
     wide_x, wide_background = np.zeros((1, 30)), np.zeros((2, 30))
-    with pytest.raises(ValueError, match=r"2\*\*30, too many .* Use kernel_shap\(predict_fn, x, background, n_samples=2048\)"):
+    with pytest.raises(
+        ValueError, match=r"2\*\*30, too many .* Use kernel_shap\(predict_fn, x, background, n_samples=2048\)"
+    ):
         exact_shapley(lambda X: X.sum(axis=1), wide_x, wide_background)
     with pytest.raises(ValueError, match=r"too many to enumerate; pass n_samples"):
         kernel_shap(lambda X: X.sum(axis=1), wide_x, wide_background)
@@ -324,7 +335,9 @@ def test_too_many_features_point_to_kernel_shap():
 
 
 def test_game_errors():
-    with pytest.raises(ValueError, match=r"value_fn must return a number for every coalition; it returned None for \{\}"):
+    with pytest.raises(
+        ValueError, match=r"value_fn must return a number for every coalition; it returned None for \{\}"
+    ):
         shapley_values(lambda S: None, 2)
     with pytest.raises(TypeError, match=r"value_fn must be a function of a coalition"):
         shapley_values({0: 1.0}, 2)

@@ -107,7 +107,10 @@ def test_subgradient_matches_centred_differences_where_differentiable():
         w, b, C = rng.normal(size=3), rng.normal(), rng.uniform(0.1, 3)
         assert np.min(np.abs(y * (X @ w + b) - 1)) > 10 * h  # no point at the kink
         grad_w, grad_b = svm.hinge_subgradient(w, b, X, y, C=C)
-        numeric_w = [(svm.hinge_loss(w + h * e, b, X, y, C=C) - svm.hinge_loss(w - h * e, b, X, y, C=C)) / (2 * h) for e in np.eye(3)]
+        numeric_w = [
+            (svm.hinge_loss(w + h * e, b, X, y, C=C) - svm.hinge_loss(w - h * e, b, X, y, C=C)) / (2 * h)
+            for e in np.eye(3)
+        ]
         numeric_b = (svm.hinge_loss(w, b + h, X, y, C=C) - svm.hinge_loss(w, b - h, X, y, C=C)) / (2 * h)
         np.testing.assert_allclose(grad_w, numeric_w, rtol=1e-6, atol=1e-6)
         assert grad_b == pytest.approx(numeric_b, rel=1e-6, abs=1e-6)
@@ -149,9 +152,14 @@ def test_scratch_svm_near_scikit_learn_on_overlapping_blobs():
 # --------------------------------------------------------------------------- decision function and margins
 def test_decision_function_equals_scikit_learn():
     X, y = make_blobs(n_samples=90, n_features=5, centers=3, random_state=1)
-    for clf in (LinearSVC(C=0.1, max_iter=20000).fit(X, y), LogisticRegression(max_iter=2000).fit(X, y),
-                SVC(kernel="linear").fit(X[y < 2], y[y < 2])):
-        np.testing.assert_allclose(svm.decision_function(clf.coef_, clf.intercept_, X), clf.decision_function(X), rtol=1e-10, atol=1e-10)
+    for clf in (
+        LinearSVC(C=0.1, max_iter=20000).fit(X, y),
+        LogisticRegression(max_iter=2000).fit(X, y),
+        SVC(kernel="linear").fit(X[y < 2], y[y < 2]),
+    ):
+        np.testing.assert_allclose(
+            svm.decision_function(clf.coef_, clf.intercept_, X), clf.decision_function(X), rtol=1e-10, atol=1e-10
+        )
 
 
 def test_margin_width_hand_case():
@@ -170,15 +178,24 @@ def test_support_vectors_match_scikit_learn():
         mask = svm.support_vector_mask(clf.coef_[0], clf.intercept_[0], X, y)
         assert mask[clf.support_].all()
         extra = mask & ~np.isin(np.arange(len(X)), clf.support_)  # on the margin with a zero dual coefficient
-        np.testing.assert_allclose(svm.functional_margins(clf.coef_[0], clf.intercept_[0], X[extra], y[extra]), 1.0, atol=1e-3)
+        np.testing.assert_allclose(
+            svm.functional_margins(clf.coef_[0], clf.intercept_[0], X[extra], y[extra]), 1.0, atol=1e-3
+        )
 
 
 # --------------------------------------------------------------------------- drawing
 def test_plot_svm_margin_draws_and_returns_axes():
     X, y = _iris_pair()
     fig, ax = plt.subplots()
-    out = svm.plot_svm_margin(1.0, X=X, y=y, ax=ax, feature_names=("petal length", "petal width"),
-                              class_names=("versicolor", "virginica"), resolution=40)
+    out = svm.plot_svm_margin(
+        1.0,
+        X=X,
+        y=y,
+        ax=ax,
+        feature_names=("petal length", "petal width"),
+        class_names=("versicolor", "virginica"),
+        resolution=40,
+    )
     clf = SVC(kernel="linear", C=1.0).fit(X, y)
     assert out is ax
     assert f"{len(clf.support_)} support vectors" in ax.get_title()
@@ -211,24 +228,60 @@ def test_draw_svm_with_scratch_model():
 @pytest.mark.parametrize(
     "call, message",
     [
-        (lambda: svm.hinge_loss(np.ones(2), 0.0, np.ones((3, 2)), np.array([0, 1, 1])),
-         r"hinge_loss needs labels in \{-1, \+1\} \(the SVM maths\); got labels \[0 1\]\. Convert them first, e\.g\. y = svm\.to_signed_labels"),
+        (
+            lambda: svm.hinge_loss(np.ones(2), 0.0, np.ones((3, 2)), np.array([0, 1, 1])),
+            r"hinge_loss needs labels in \{-1, \+1\} \(the SVM maths\); got labels \[0 1\]\. Convert them first, "
+            r"e\.g\. y = svm\.to_signed_labels",
+        ),
         (lambda: svm.perceptron(np.ones((3, 2)), np.array([0, 1, 1])), r"perceptron needs labels in \{-1, \+1\}"),
-        (lambda: svm.hinge_loss(np.ones(2), 0.0, np.ones(2), np.array([1])), r"expects a batch X of shape \(n, d\); got shape \(2,\)\. Pass x\[None\] for one example"),
-        (lambda: svm.hinge_loss(np.ones(3), 0.0, np.ones((3, 2)), np.ones(3)), r"w should have one weight per feature, shape \(2,\); got shape \(3,\)"),
-        (lambda: svm.hinge_loss(np.ones(2), 0.0, np.ones((3, 2)), np.ones(2)), r"y should hold one label per row of X, shape \(3,\); got shape \(2,\)"),
-        (lambda: svm.hinge_subgradient(np.ones(2), 0.0, np.ones((3, 2)), np.ones(3), C=0), r"C is the weight of the hinge term, a number > 0; got 0"),
-        (lambda: svm.fit_linear_svm(np.ones((3, 2)), np.ones(3), n_steps=0), r"n_steps is fit_linear_svm.s number of subgradient steps, an int >= 1"),
+        (
+            lambda: svm.hinge_loss(np.ones(2), 0.0, np.ones(2), np.array([1])),
+            r"expects a batch X of shape \(n, d\); got shape \(2,\)\. Pass x\[None\] for one example",
+        ),
+        (
+            lambda: svm.hinge_loss(np.ones(3), 0.0, np.ones((3, 2)), np.ones(3)),
+            r"w should have one weight per feature, shape \(2,\); got shape \(3,\)",
+        ),
+        (
+            lambda: svm.hinge_loss(np.ones(2), 0.0, np.ones((3, 2)), np.ones(2)),
+            r"y should hold one label per row of X, shape \(3,\); got shape \(2,\)",
+        ),
+        (
+            lambda: svm.hinge_subgradient(np.ones(2), 0.0, np.ones((3, 2)), np.ones(3), C=0),
+            r"C is the weight of the hinge term, a number > 0; got 0",
+        ),
+        (
+            lambda: svm.fit_linear_svm(np.ones((3, 2)), np.ones(3), n_steps=0),
+            r"n_steps is fit_linear_svm.s number of subgradient steps, an int >= 1",
+        ),
         (lambda: svm.margin_width(np.zeros(2)), r"w is all zeros"),
-        (lambda: svm.margin_width(np.ones((1, 2))), r"one weight vector, shape \(d,\); got \(1, 2\)\. For scikit-learn use clf\.coef_\[0\]"),
+        (
+            lambda: svm.margin_width(np.ones((1, 2))),
+            r"one weight vector, shape \(d,\); got \(1, 2\)\. For scikit-learn use clf\.coef_\[0\]",
+        ),
         (lambda: svm.to_signed_labels(np.array([0, 1]), positive=2), r"positive=2 is not among the labels \[0 1\]"),
         (lambda: svm.to_signed_labels(np.ones((2, 2)), positive=1), r"expects a 1-D array of labels"),
         (lambda: svm.make_xor(labels="or"), r'labels should be "xor" or "and"'),
-        (lambda: svm.decision_function(np.ones((3, 4)), np.ones(3), np.ones((5, 2))), r"coef has shape \(3, 4\), one row per class over 4 features, but X has 2 features"),
-        (lambda: svm.decision_function(np.ones((3, 2)), np.ones(2), np.ones((5, 2))), r"intercept should have one entry per row of coef, shape \(3,\)"),
-        (lambda: svm.draw_svm(np.ones(3), 0.0, np.ones((4, 3)), np.ones(4)), r"draw_svm draws 2 features; X has shape \(4, 3\)\. Select two columns"),
-        (lambda: svm.draw_svm(np.ones(2), 0.0, np.ones((4, 2)), np.ones(4), class_names="ab"), r"class_names should be two names"),
-        (lambda: svm.plot_svm_margin(-1.0, X=np.ones((4, 2)), y=np.array([1, -1, 1, -1])), r"plot_svm_margin: C is the weight of the hinge term"),
+        (
+            lambda: svm.decision_function(np.ones((3, 4)), np.ones(3), np.ones((5, 2))),
+            r"coef has shape \(3, 4\), one row per class over 4 features, but X has 2 features",
+        ),
+        (
+            lambda: svm.decision_function(np.ones((3, 2)), np.ones(2), np.ones((5, 2))),
+            r"intercept should have one entry per row of coef, shape \(3,\)",
+        ),
+        (
+            lambda: svm.draw_svm(np.ones(3), 0.0, np.ones((4, 3)), np.ones(4)),
+            r"draw_svm draws 2 features; X has shape \(4, 3\)\. Select two columns",
+        ),
+        (
+            lambda: svm.draw_svm(np.ones(2), 0.0, np.ones((4, 2)), np.ones(4), class_names="ab"),
+            r"class_names should be two names",
+        ),
+        (
+            lambda: svm.plot_svm_margin(-1.0, X=np.ones((4, 2)), y=np.array([1, -1, 1, -1])),
+            r"plot_svm_margin: C is the weight of the hinge term",
+        ),
     ],
 )
 def test_learner_facing_errors(call, message):

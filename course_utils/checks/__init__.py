@@ -111,7 +111,8 @@ class CheckResult:
             for d in self.details
         )
         return (
-            f"<div class='course-check' data-status='{self.status}' style='border-left:4px solid {colour};background:{background};padding:6px 10px;"
+            f"<div class='course-check' data-status='{self.status}' style='border-left:4px solid "
+            f"{colour};background:{background};padding:6px 10px;"
             f"margin:4px 0;border-radius:3px;color:#1f2328'>{mark} <b>{html.escape(self.exercise)}</b>: "
             f"{html.escape(self.message)}{details}</div>"
         )
@@ -222,7 +223,11 @@ def _outcome(title: str, body: Callable[..., Any], args: tuple, kwargs: dict) ->
     try:
         praise = body(*args, **kwargs)
     except _NotAttempted:
-        return CheckResult(title, NOT_ATTEMPTED, "not attempted yet — replace `raise NotImplementedError()` with your code, then run this cell again.")
+        return CheckResult(
+            title,
+            NOT_ATTEMPTED,
+            "not attempted yet — replace `raise NotImplementedError()` with your code, then run this cell again.",
+        )
     except Wrong as wrong:
         return CheckResult(title, WRONG, wrong.message, wrong.details)
     except _Crashed as crash:
@@ -267,7 +272,10 @@ def call(
     """
     label = name or getattr(fn, "__name__", "your function")
     if fn is None:
-        raise Wrong(f"got None instead of the function `{label}`.", hint="pass the function itself, e.g. check.x(x), not its result.")
+        raise Wrong(
+            f"got None instead of the function `{label}`.",
+            hint="pass the function itself, e.g. check.x(x), not its result.",
+        )
     if not callable(fn):
         raise Wrong(
             f"expected a function, got {_a(type(fn).__name__)}.",
@@ -330,13 +338,23 @@ def _describe_crash(error: BaseException) -> tuple[str, ...]:
     frames = [f for f in traceback.extract_tb(error.__traceback__) if not f.filename.startswith(_PACKAGE_DIR)]
     if frames:
         last = frames[-1]
-        where = f"line {last.lineno} of your code" if last.filename.startswith(("<", "/tmp")) or "ipykernel" in last.filename else f"{Path(last.filename).name}, line {last.lineno}"
+        where = (
+            f"line {last.lineno} of your code"
+            if last.filename.startswith(("<", "/tmp")) or "ipykernel" in last.filename
+            else f"{Path(last.filename).name}, line {last.lineno}"
+        )
         lines.append(f"at {where}: {last.line}" if last.line else f"at {where}")
     lines.append("Read the error from the bottom up, fix the line it points at, and run both cells again.")
     return tuple(lines)
 
 
-_NOUNS = {"ndarray": "a NumPy array", "str": "a string", "int": "an int", "NoneType": "None", "complex": "a complex number"}
+_NOUNS = {
+    "ndarray": "a NumPy array",
+    "str": "a string",
+    "int": "an int",
+    "NoneType": "None",
+    "complex": "a complex number",
+}
 
 
 def _a(noun: str) -> str:

@@ -28,8 +28,10 @@ __all__ = ["as_array", "as_number", "unpack", "case", "expect_close", "expect_cl
 
 SHOWN_WHOLE = 12  # arrays with at most this many entries are shown whole; longer ones by their shape and first entries
 FIRST_DIFFERENCES = 3  # how many of the differing entries of a long array are listed
-HINT_COMPLEX = ("the answer is real: look for np.linalg.eig or np.sqrt of a negative number (eigenvalues can be complex; "
-                "singular values never are).")
+HINT_COMPLEX = (
+    "the answer is real: look for np.linalg.eig or np.sqrt of a negative number (eigenvalues can be complex; "
+    "singular values never are)."
+)
 
 
 # --- showing values -------------------------------------------------------------------------------
@@ -70,8 +72,10 @@ def show(value: Any) -> str:
                 return _nested(value)
             head = ", ".join(_entry(v, 4) for v in value.flat[:6])  # .flat: no copy of a huge (broadcast) array
             return f"an array of shape {value.shape}: [{head}, …]"
-        if isinstance(value, (list, tuple)) and value and all(
-            isinstance(v, (int, float, np.number)) and not isinstance(v, (bool, np.bool_)) for v in value
+        if (
+            isinstance(value, (list, tuple))
+            and value
+            and all(isinstance(v, (int, float, np.number)) and not isinstance(v, (bool, np.bool_)) for v in value)
         ):
             return f"{type(value).__name__} {show(np.asarray(value, dtype=float))}"  # not np.float64(...) for each
         if isinstance(value, np.ndarray):  # text, complex or objects: NumPy summarizes a long one
@@ -102,8 +106,12 @@ def _real_numbers(received: Any, name: str, hint: str) -> np.ndarray:
     try:
         array = np.asarray(received)  # an ndarray subclass becomes a plain array
     except (Exception, SystemExit) as error:  # the object's own __array__, __len__ or __float__ raised
-        raise Wrong(problem, f"received: {show(received)}", f"reading it as numbers raised {type(error).__name__}",
-                    hint=hint or "return a NumPy array (or a number) computed with NumPy.") from None
+        raise Wrong(
+            problem,
+            f"received: {show(received)}",
+            f"reading it as numbers raised {type(error).__name__}",
+            hint=hint or "return a NumPy array (or a number) computed with NumPy.",
+        ) from None
     if array.dtype.kind == "c":
         raise Wrong(problem, f"received: {show(received)}", hint=hint or HINT_COMPLEX)
     if array.dtype.kind not in "biuf":
@@ -131,18 +139,26 @@ def as_array(received: Any, name: str = "your answer", *, hint: str = "", dtype:
     """
     _not_none(received, name)
     if isinstance(received, str):
-        raise Wrong(f"{name} should be a NumPy array, got a string.", f"received: {show(received)}",
-                    hint=hint or "return the array itself, not text describing it.")
+        raise Wrong(
+            f"{name} should be a NumPy array, got a string.",
+            f"received: {show(received)}",
+            hint=hint or "return the array itself, not text describing it.",
+        )
     if isinstance(received, (list, tuple)):
-        raise Wrong(f"{name} should be a NumPy array, got {_a(type(received).__name__)}.", f"received: {show(received)}",
-                    hint=hint or "build the result with NumPy operations, or wrap it: np.array(result).")
+        raise Wrong(
+            f"{name} should be a NumPy array, got {_a(type(received).__name__)}.",
+            f"received: {show(received)}",
+            hint=hint or "build the result with NumPy operations, or wrap it: np.array(result).",
+        )
     array = _real_numbers(received, name, hint)
     if dtype is None or array.dtype == dtype:
         return array
     try:
         return array.astype(dtype)
     except Exception:  # pragma: no cover - real numbers always convert to float, unless memory runs out
-        raise Wrong(f"{name} could not be converted to {np.dtype(dtype)}.", f"received: {show(array)}", hint=hint) from None
+        raise Wrong(
+            f"{name} could not be converted to {np.dtype(dtype)}.", f"received: {show(array)}", hint=hint
+        ) from None
 
 
 def as_number(received: Any, name: str = "your answer", *, hint: str = "") -> np.float64:
@@ -163,19 +179,28 @@ def as_number(received: Any, name: str = "your answer", *, hint: str = "") -> np
     if isinstance(received, (bool, np.bool_)):
         raise Wrong(f"{name} should be one number, got {bool(received)}.", hint=hint)
     if isinstance(received, str):
-        raise Wrong(f"{name} should be one number, got a string.", f"received: {show(received)}",
-                    hint="return the number itself, not text describing it.")
+        raise Wrong(
+            f"{name} should be one number, got a string.",
+            f"received: {show(received)}",
+            hint="return the number itself, not text describing it.",
+        )
     if isinstance(received, (list, tuple)):
-        raise Wrong(f"{name} should be one number, got {_a(type(received).__name__)}.", f"received: {show(received)}",
-                    hint=hint or "return the number itself (one float), not a list or tuple holding it.")
+        raise Wrong(
+            f"{name} should be one number, got {_a(type(received).__name__)}.",
+            f"received: {show(received)}",
+            hint=hint or "return the number itself (one float), not a list or tuple holding it.",
+        )
     try:
         array = _real_numbers(received, name, hint)
     except Wrong as wrong:
         raise Wrong(f"{name} should be one real number, got {_what(received)}.", *wrong.details) from None
     if array.ndim:
         one = array.size == 1
-        raise Wrong(f"{name} should be one number, got an array of shape {array.shape}.", f"received: {show(array)}",
-                    hint="return the number itself: float(result), or result.item()." if one else hint)
+        raise Wrong(
+            f"{name} should be one number, got an array of shape {array.shape}.",
+            f"received: {show(array)}",
+            hint="return the number itself: float(result), or result.item()." if one else hint,
+        )
     if array.dtype.kind == "b":
         raise Wrong(f"{name} should be one number, got {bool(array)}.", hint=hint)
     return np.float64(array)
@@ -186,11 +211,19 @@ def _several(received: Any) -> str:
     if isinstance(received, (tuple, list)):
         return f"{_a(type(received).__name__)} of {len(received)} things"
     if isinstance(received, np.ndarray):
-        return "one number" if received.ndim == 0 else f"one array of {received.size} numbers" if received.ndim == 1 else f"one array of shape {received.shape}"
+        return (
+            "one number"
+            if received.ndim == 0
+            else f"one array of {received.size} numbers"
+            if received.ndim == 1
+            else f"one array of shape {received.shape}"
+        )
     return _a(type(received).__name__)
 
 
-def unpack(received: Any, names: tuple[str, ...], expected: tuple[Any, ...], *, function: str) -> tuple[np.ndarray, ...]:
+def unpack(
+    received: Any, names: tuple[str, ...], expected: tuple[Any, ...], *, function: str
+) -> tuple[np.ndarray, ...]:
     """Split a returned tuple (or list) into float arrays named ``names``; a wrong count or order is :class:`Wrong`.
 
     The order is judged by shape: when the parts do not have the shapes of ``expected`` in the
@@ -202,8 +235,11 @@ def unpack(received: Any, names: tuple[str, ...], expected: tuple[Any, ...], *, 
     """
     wanted = ", ".join(names)
     if not isinstance(received, (tuple, list)) or len(received) != len(names):
-        raise Wrong(f"{function} should return {len(names)} results ({wanted}); got {_several(received)}.",
-                    f"received: {show(received)}", hint=f"end with `return {wanted}`, in that order.")
+        raise Wrong(
+            f"{function} should return {len(names)} results ({wanted}); got {_several(received)}.",
+            f"received: {show(received)}",
+            hint=f"end with `return {wanted}`, in that order.",
+        )
     parts = tuple(as_array(part, name) for part, name in zip(received, names))
     shapes = [np.shape(e) for e in expected]
 
@@ -214,8 +250,10 @@ def unpack(received: Any, names: tuple[str, ...], expected: tuple[Any, ...], *, 
         for order in itertools.permutations(range(len(parts))):
             if fits(order):
                 received_shapes = ", ".join(str(p.shape) for p in parts)
-                raise Wrong(f"{function} returned its results in the wrong order (shapes {received_shapes}).",
-                            hint=f"return them as `return {wanted}`, with shapes {', '.join(str(s) for s in shapes)}.")
+                raise Wrong(
+                    f"{function} returned its results in the wrong order (shapes {received_shapes}).",
+                    hint=f"return them as `return {wanted}`, with shapes {', '.join(str(s) for s in shapes)}.",
+                )
     return parts
 
 
@@ -254,15 +292,20 @@ def _shape_message(name: str, plural: bool, shape: tuple[int, ...], expected: tu
     if not shape:
         return f"{name} {_is_are(plural)} a single number; expected an array of shape {expected}."
     has = "have" if plural else "has"
-    return f"{name} {has} shape {shape}; expected one number." if not expected else f"{name} {has} shape {shape}, expected {expected}."
+    return (
+        f"{name} {has} shape {shape}; expected one number."
+        if not expected
+        else f"{name} {has} shape {shape}, expected {expected}."
+    )
 
 
 def _close(got: np.ndarray, value: np.ndarray, rtol: float, atol: float, *, equal_nan: bool = False) -> bool:
     return value.shape == got.shape and bool(np.allclose(got, value, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
-def _differences(got: np.ndarray, expected: np.ndarray, rtol: float, atol: float,
-                 entry: Callable[[tuple[int, ...]], str] | None) -> list[str]:
+def _differences(
+    got: np.ndarray, expected: np.ndarray, rtol: float, atol: float, entry: Callable[[tuple[int, ...]], str] | None
+) -> list[str]:
     """Detail lines: both arrays when short, else how many entries differ and the first few; then the
     largest difference (unless listed already) and a note on NaN."""
     lines, listed = [f"expected: {show(expected)}", f"received: {show(got)}"], []
@@ -271,12 +314,17 @@ def _differences(got: np.ndarray, expected: np.ndarray, rtol: float, atol: float
         wrong = ~np.isclose(got, expected, rtol=rtol, atol=atol, equal_nan=True)
         if expected.size > SHOWN_WHOLE:
             listed = [tuple(int(i) for i in index) for index in np.argwhere(wrong)[:FIRST_DIFFERENCES]]
-            lines = [f"{int(wrong.sum())} of {expected.size} entries differ{'; the first ones' if len(listed) > 1 else ''}:"]
+            lines = [
+                f"{int(wrong.sum())} of {expected.size} entries differ{'; the first ones' if len(listed) > 1 else ''}:"
+            ]
             lines += [f"  {name(i)}: expected {_entry(expected[i])}, received {_entry(got[i])}" for i in listed]
         gap = np.where(wrong, np.nan_to_num(np.abs(got - expected), nan=np.inf, posinf=np.inf), 0.0)
         worst = tuple(int(i) for i in np.unravel_index(np.argmax(gap), gap.shape))
         if expected.size > 1 and worst not in listed:
-            lines.append(f"the largest difference, {name(worst)}: expected {_entry(expected[worst])}, received {_entry(got[worst])}")
+            lines.append(
+                f"the largest difference, {name(worst)}: expected {_entry(expected[worst])}, received "
+                f"{_entry(got[worst])}"
+            )
     if np.isnan(got).any():
         lines.append("your result contains NaN (not a number): look for 0/0 or a log of a negative number.")
     return lines
@@ -315,11 +363,20 @@ def expect_close(
         value = np.asarray(value, dtype=float)
         if got is not None and _close(got, value, rtol, atol):
             if value.shape != expected.shape:
-                raise Wrong(_shape_message(name, plural, got.shape, expected.shape), f"received: {show(got)}", hint=mistake_hint)
-            raise Wrong(f"{name} {_is_are(plural)} not right.", *_differences(got, expected, rtol, atol, entry), hint=mistake_hint)
+                raise Wrong(
+                    _shape_message(name, plural, got.shape, expected.shape), f"received: {show(got)}", hint=mistake_hint
+                )
+            raise Wrong(
+                f"{name} {_is_are(plural)} not right.",
+                *_differences(got, expected, rtol, atol, entry),
+                hint=mistake_hint,
+            )
     if got is None or got.shape != expected.shape:
-        raise Wrong(_shape_message(name, plural, array.shape, expected.shape), f"received: {show(array)}",
-                    hint=hint or "check which axis you reduced over and whether you kept the batch axis.")
+        raise Wrong(
+            _shape_message(name, plural, array.shape, expected.shape),
+            f"received: {show(array)}",
+            hint=hint or "check which axis you reduced over and whether you kept the batch axis.",
+        )
     raise Wrong(f"{name} {_is_are(plural)} not right.", *_differences(got, expected, rtol, atol, entry), hint=hint)
 
 
@@ -350,7 +407,9 @@ def expect_close_on_each(
 
     def fits(array: np.ndarray, value: Any) -> bool:
         value = np.asarray(value, dtype=float)
-        return value.shape == array.shape and _close(array.astype(float), value, rtol, atol)  # shape first: no huge copies
+        return value.shape == array.shape and _close(
+            array.astype(float), value, rtol, atol
+        )  # shape first: no huge copies
 
     wrong = [i for i, (each, array) in enumerate(zip(cases, arrays)) if not fits(array, each[2])]
     if not wrong:
@@ -363,7 +422,17 @@ def expect_close_on_each(
             break
     with case(description, label=label):
         try:
-            expect_close(arrays[first], expected, name=name, plural=plural, hint=hint, rtol=rtol, atol=atol, mistakes=mistakes, entry=entry)
+            expect_close(
+                arrays[first],
+                expected,
+                name=name,
+                plural=plural,
+                hint=hint,
+                rtol=rtol,
+                atol=atol,
+                mistakes=mistakes,
+                entry=entry,
+            )
         except Wrong as wrong_answer:
             raise (wrong_answer.with_detail(note[0]) if note and note[0] else wrong_answer) from None
 
@@ -372,7 +441,11 @@ def expect_equal(received: Any, expected: Any, *, name: str = "your answer", hin
     """Exact comparison (for ints, strings, booleans, tuples); an answer that cannot be compared is wrong."""
     _not_none(received, name)
     if isinstance(expected, (bool, np.bool_)) and not isinstance(received, (bool, np.bool_)):
-        raise Wrong(f"{name} should be True or False, got {_a(type(received).__name__)}.", f"received: {show(received)}", hint=hint)
+        raise Wrong(
+            f"{name} should be True or False, got {_a(type(received).__name__)}.",
+            f"received: {show(received)}",
+            hint=hint,
+        )
     try:
         equal = bool(received == expected)
     except (Exception, SystemExit):  # an array (ambiguous truth value), or an object whose == raises

@@ -23,29 +23,66 @@ from course_utils.mlp import softmax_cross_entropy_backward as reference_softmax
 
 __all__ = ["softmax_cross_entropy_backward", "dense_backward", "relu_backward", "sgd_step"]
 
-HINT_SIGN = "mind the sign: the gradient is p - one_hot(y), not one_hot(y) - p (raising the true class's logit lowers the loss, so its gradient is negative)."
-HINT_NO_ONE_HOT = "turn the labels into one-hot rows first (one_hot(y, K), a 1 in column y_i of row i): subtract 1 only at the true class of each example."
-HINT_FANCY_INDEX = "y_hot[:, y] = 1 fills whole columns; set one entry per row, row i and column y_i together: y_hot[np.arange(n), y] = 1 (or np.eye(K)[y])."
-HINT_NO_MEAN = "the loss is the MEAN over the batch, so the gradient carries a factor 1/n: divide by n = logits.shape[0]."
+HINT_SIGN = (
+    "mind the sign: the gradient is p - one_hot(y), not one_hot(y) - p (raising the true class's logit lowers "
+    "the loss, so its gradient is negative)."
+)
+HINT_NO_ONE_HOT = (
+    "turn the labels into one-hot rows first (one_hot(y, K), a 1 in column y_i of row i): subtract 1 only at the true "
+    "class of each example."
+)
+HINT_FANCY_INDEX = (
+    "y_hot[:, y] = 1 fills whole columns; set one entry per row, row i and column y_i together: y_hot[np.arange(n), "
+    "y] = 1 (or np.eye(K)[y])."
+)
+HINT_NO_MEAN = (
+    "the loss is the MEAN over the batch, so the gradient carries a factor 1/n: divide by n = logits.shape[0]."
+)
 HINT_DIVIDE_BY_K = "divide by the number of examples n = logits.shape[0], not the number of classes."
 HINT_SOFTMAX_AXIS = "softmax normalizes each example (row) over the classes: sum with axis=1 and keepdims=True."
-HINT_KEEPDIMS = "the row sums have shape (n,) and do not line up with the (n, K) exponentials: sum with axis=1, keepdims=True."
-HINT_DL_DP = "that is dL/dp, the gradient w.r.t. the probabilities; chained through softmax it becomes (p - one_hot(y)) / n w.r.t. the logits."
+HINT_KEEPDIMS = (
+    "the row sums have shape (n,) and do not line up with the (n, K) exponentials: sum with axis=1, keepdims=True."
+)
+HINT_DL_DP = (
+    "that is dL/dp, the gradient w.r.t. the probabilities; chained through softmax it becomes (p - one_hot(y)) / n "
+    "w.r.t. the logits."
+)
 HINT_LOSS = "return the gradient, an (n, K) array with one entry per logit — not the loss."
-HINT_TRUE_CLASS_ONLY = "return the whole (n, K) gradient: the other classes' entries are p_ik / n, not only the true class's."
-HINT_OVERFLOW = "np.exp overflowed for large logits. Subtract each row's maximum first (logits - logits.max(axis=1, keepdims=True)): softmax is unchanged and exp stays finite."
+HINT_TRUE_CLASS_ONLY = (
+    "return the whole (n, K) gradient: the other classes' entries are p_ik / n, not only the true class's."
+)
+HINT_OVERFLOW = (
+    "np.exp overflowed for large logits. Subtract each row's maximum first "
+    "(logits - logits.max(axis=1, keepdims=True)): softmax is unchanged and exp stays finite."
+)
 
 HINT_DW_TRANSPOSE = "dW = x.T @ d_out, which has W's shape (d_in, d_out); d_out.T @ x gives its transpose."
-HINT_DX_TRANSPOSE = "dx = d_out @ W.T: the transpose sends the gradient back through W, from d_out's width (d_out) to x's (d_in)."
-HINT_DENSE_SHAPES = "the shapes do not line up. With d_out (n, d_out), x (n, d_in), W (d_in, d_out): dx = d_out @ W.T, dW = x.T @ d_out."
+HINT_DX_TRANSPOSE = (
+    "dx = d_out @ W.T: the transpose sends the gradient back through W, from d_out's width (d_out) to x's (d_in)."
+)
+HINT_DENSE_SHAPES = (
+    "the shapes do not line up. With d_out (n, d_out), x (n, d_in), W (d_in, d_out): dx = d_out @ W.T, dW = "
+    "x.T @ d_out."
+)
 HINT_DB_AXIS = "sum db over the batch axis, axis=0: one number per output unit, shape (d_out,)."
 HINT_DB_FROM_X = "db sums the upstream gradient over the batch, d_out.sum(axis=0) — not the input x."
-HINT_DOUBLE_MEAN = "d_out already carries the 1/n of the mean loss (it came from the loss gradient); sum over the batch, do not average or divide by n again."
+HINT_DOUBLE_MEAN = (
+    "d_out already carries the 1/n of the mean loss (it came from the loss gradient); sum over the batch, do not "
+    "average or divide by n again."
+)
 
-HINT_MASK_ONLY = "multiply the mask by the upstream gradient: d_out * (x > 0). The mask alone is ReLU's local slope, not the gradient of the loss."
+HINT_MASK_ONLY = (
+    "multiply the mask by the upstream gradient: d_out * (x > 0). The mask alone is ReLU's local slope, "
+    "not the gradient of the loss."
+)
 HINT_AT_ZERO = "at x == 0 exactly, take ReLU's slope to be 0 (as TensorFlow does): use x > 0, not x >= 0."
-HINT_OUTPUT_MASK = "every ReLU output is >= 0, so a mask built from the output with >= is all ones; mask where the INPUT is positive: d_out * (x > 0)."
-HINT_MASK_UPSTREAM = "the mask comes from ReLU's input x (where the unit was active), not from the sign of d_out: d_out * (x > 0)."
+HINT_OUTPUT_MASK = (
+    "every ReLU output is >= 0, so a mask built from the output with >= is all ones; mask where the INPUT is "
+    "positive: d_out * (x > 0)."
+)
+HINT_MASK_UPSTREAM = (
+    "the mask comes from ReLU's input x (where the unit was active), not from the sign of d_out: d_out * (x > 0)."
+)
 HINT_TIMES_OUTPUT = "multiply d_out by ReLU's slope (1 where x > 0, else 0), not by the ReLU output max(x, 0)."
 HINT_FORWARD = "that is ReLU itself, max(x, 0); its backward rule passes d_out where x > 0: d_out * (x > 0)."
 HINT_INVERTED = "the gradient passes where x > 0 and is blocked where x <= 0; your mask is the other way round."
@@ -59,8 +96,10 @@ def _logits_cases() -> list[tuple[str, np.ndarray, np.ndarray]]:
     rng = np.random.default_rng(3)
     first = rng.normal(size=(4, 3)) * 2.0  # (n=4, K=3)
     second = np.random.default_rng(4).normal(size=(5, 4)) * 1.5  # (n=5, K=4)
-    return [("4 examples, 3 classes (no example of class 1)", first, np.array([0, 2, 2, 0])),
-            ("5 examples, 4 classes", second, np.array([1, 3, 2, 0, 1]))]
+    return [
+        ("4 examples, 3 classes (no example of class 1)", first, np.array([0, 2, 2, 0])),
+        ("5 examples, 4 classes", second, np.array([1, 3, 2, 0, 1])),
+    ]
 
 
 def _softmax_slips(logits: np.ndarray, y: np.ndarray) -> tuple[tuple[np.ndarray, str], ...]:
@@ -89,23 +128,35 @@ def softmax_cross_entropy_backward(fn) -> CheckResult:
     crash_hints = ((ValueError, "could not be broadcast", HINT_KEEPDIMS),)
     for description, logits, y in _logits_cases():
         with case(description):
-            got = as_array(call(fn, logits, y, name="softmax_cross_entropy_backward", crash_hints=crash_hints), "dlogits")
+            got = as_array(
+                call(fn, logits, y, name="softmax_cross_entropy_backward", crash_hints=crash_hints), "dlogits"
+            )
             if got.shape == ():
                 raise Wrong(f"dlogits is one number, expected shape {logits.shape}.", hint=HINT_LOSS)
             if got.shape == (len(y),):
                 raise Wrong(f"dlogits has shape {got.shape}, expected {logits.shape}.", hint=HINT_TRUE_CLASS_ONLY)
-            expect_close(got, reference_softmax_cross_entropy_backward(logits, y), name="dlogits",
-                         mistakes=_softmax_slips(logits, y),
-                         hint="the gradient is (softmax(logits) - one_hot(y)) / n; each row sums to 0.")
+            expect_close(
+                got,
+                reference_softmax_cross_entropy_backward(logits, y),
+                name="dlogits",
+                mistakes=_softmax_slips(logits, y),
+                hint="the gradient is (softmax(logits) - one_hot(y)) / n; each row sums to 0.",
+            )
 
     big = np.array([[1000.0, 998.0, 990.0], [-5.0, 800.0, 801.0]])  # (2, 3): exp(1000) overflows
     y_big = np.array([1, 2])
     with case(f"large logits {big.tolist()}"):
-        got_big = as_array(call(fn, big, y_big, name="softmax_cross_entropy_backward", crash_hints=crash_hints), "dlogits")
+        got_big = as_array(
+            call(fn, big, y_big, name="softmax_cross_entropy_backward", crash_hints=crash_hints), "dlogits"
+        )
         if not np.all(np.isfinite(got_big)):
             raise Wrong("dlogits is nan or inf for large logits.", hint=HINT_OVERFLOW)
-        expect_close(got_big, reference_softmax_cross_entropy_backward(big, y_big), name="dlogits",
-                     hint="subtracting each row's maximum must not change the result.")
+        expect_close(
+            got_big,
+            reference_softmax_cross_entropy_backward(big, y_big),
+            name="dlogits",
+            hint="subtracting each row's maximum must not change the result.",
+        )
     return "correct — dL/dlogits = (p - one_hot(y)) / n: push the true class up, the others down."
 
 
@@ -132,25 +183,50 @@ def _check_dense_case(fn, n: int, d_in: int, d_out: int, seed: int) -> None:
 
     _expect_shape(dW, (d_in, d_out), "dW", {(d_out, d_in): HINT_DW_TRANSPOSE})
     _expect_shape(dx, (n, d_in), "dx", {(d_in, n): HINT_DX_TRANSPOSE, (n, d_out): HINT_DX_TRANSPOSE})
-    _expect_shape(db, (d_out,), "db", {
-        (n,): HINT_DB_AXIS, (): HINT_DB_AXIS, (1, d_out): "return db with shape (d_out,): drop keepdims=True.",
-        (d_in,): HINT_DB_FROM_X,
-    })
+    _expect_shape(
+        db,
+        (d_out,),
+        "db",
+        {
+            (n,): HINT_DB_AXIS,
+            (): HINT_DB_AXIS,
+            (1, d_out): "return db with shape (d_out,): drop keepdims=True.",
+            (d_in,): HINT_DB_FROM_X,
+        },
+    )
     # Only with a square W does a missing transpose give the right shape (and a wrong value).
     square = d_in == d_out
-    expect_close(dW, ref_dW, name="dW", hint="dW = x.T @ d_out.", mistakes=(
-        *([(d_up.T @ x, HINT_DW_TRANSPOSE)] if square else []),
-        (ref_dW / n, HINT_DOUBLE_MEAN),
-        (x.T @ np.ones_like(d_up), "multiply by the upstream gradient d_out: dW = x.T @ d_out."),
-    ))
-    expect_close(dx, ref_dx, name="dx", hint="dx = d_out @ W.T.", mistakes=(
-        *([(d_up @ W, HINT_DX_TRANSPOSE)] if square else []),
-        (ref_dx / n, HINT_DOUBLE_MEAN),
-    ))
-    expect_close(db, ref_db, name="db", hint="db = d_out.sum(axis=0).", mistakes=(
-        (ref_db / n, HINT_DOUBLE_MEAN),
-        *([(x.sum(axis=0), HINT_DB_FROM_X)] if square else []),
-    ))
+    expect_close(
+        dW,
+        ref_dW,
+        name="dW",
+        hint="dW = x.T @ d_out.",
+        mistakes=(
+            *([(d_up.T @ x, HINT_DW_TRANSPOSE)] if square else []),
+            (ref_dW / n, HINT_DOUBLE_MEAN),
+            (x.T @ np.ones_like(d_up), "multiply by the upstream gradient d_out: dW = x.T @ d_out."),
+        ),
+    )
+    expect_close(
+        dx,
+        ref_dx,
+        name="dx",
+        hint="dx = d_out @ W.T.",
+        mistakes=(
+            *([(d_up @ W, HINT_DX_TRANSPOSE)] if square else []),
+            (ref_dx / n, HINT_DOUBLE_MEAN),
+        ),
+    )
+    expect_close(
+        db,
+        ref_db,
+        name="db",
+        hint="db = d_out.sum(axis=0).",
+        mistakes=(
+            (ref_db / n, HINT_DOUBLE_MEAN),
+            *([(x.sum(axis=0), HINT_DB_FROM_X)] if square else []),
+        ),
+    )
 
 
 @exercise("Exercise 2: backward pass of a dense layer")
@@ -198,15 +274,22 @@ def relu_backward(fn) -> CheckResult:
         with case(description):
             got = as_array(call(fn, d_up, x, name="relu_backward"), "relu_backward(d_out, x)")
             expected = reference_relu_backward(d_up, x) + 0.0  # + 0.0 shows -0.0 as 0.0
-            expect_close(got, expected, name="relu_backward(d_out, x)", mistakes=_relu_slips(d_up, x),
-                         hint="pass d_out through where x > 0 and put 0 elsewhere: d_out * (x > 0).")
+            expect_close(
+                got,
+                expected,
+                name="relu_backward(d_out, x)",
+                mistakes=_relu_slips(d_up, x),
+                hint="pass d_out through where x > 0 and put 0 elsewhere: d_out * (x > 0).",
+            )
     return "correct — ReLU lets the gradient through where the unit was active and blocks it elsewhere."
 
 
 def _step_cases() -> list[tuple[str, dict[str, np.ndarray], dict[str, np.ndarray], float]]:
     """(description, params, grads, learning_rate): an MLP's parameter dict; gradients of both signs and sizes."""
-    networks = (("a [3, 4, 2] network, learning rate 0.05", (3, 4, 2), 0.05, 0),
-                ("a [2, 5, 3, 2] network, learning rate 0.3", (2, 5, 3, 2), 0.3, 1))
+    networks = (
+        ("a [3, 4, 2] network, learning rate 0.05", (3, 4, 2), 0.05, 0),
+        ("a [2, 5, 3, 2] network, learning rate 0.3", (2, 5, 3, 2), 0.3, 1),
+    )
     cases = []
     for description, sizes, learning_rate, seed in networks:
         rng = np.random.default_rng(seed)
@@ -219,8 +302,9 @@ def _step_cases() -> list[tuple[str, dict[str, np.ndarray], dict[str, np.ndarray
     return cases
 
 
-def _step_slips(value: np.ndarray, grad: np.ndarray, learning_rate: float,
-                name: str) -> tuple[tuple[np.ndarray, str], ...]:
+def _step_slips(
+    value: np.ndarray, grad: np.ndarray, learning_rate: float, name: str
+) -> tuple[tuple[np.ndarray, str], ...]:
     """What each slip returns for one parameter, and its hint."""
     formula = "params - learning_rate * grads"
     return (
@@ -230,25 +314,33 @@ def _step_slips(value: np.ndarray, grad: np.ndarray, learning_rate: float,
         (-learning_rate * grad, f"that is the step alone; return the new parameters, {formula}."),
         (value, f"{name} has not moved: update every parameter, the biases too."),
         (value - learning_rate * value, "the step follows the gradient, grads[name], not the parameter itself."),
-        (value - learning_rate * grad**2, "use the gradient itself, not its square (Adam divides by the root of a "
-                                          "running mean of squares; SGD does not)."),
-        (value - learning_rate * np.sign(grad), "that is a sign step; SGD moves by learning_rate * gradient, in "
-                                                "proportion to its size."),
+        (
+            value - learning_rate * grad**2,
+            "use the gradient itself, not its square (Adam divides by the root of a "
+            "running mean of squares; SGD does not).",
+        ),
+        (
+            value - learning_rate * np.sign(grad),
+            "that is a sign step; SGD moves by learning_rate * gradient, in proportion to its size.",
+        ),
     )
 
 
 def _as_params(received, expected: dict[str, np.ndarray]) -> dict:
     """The learner's answer as a dict with every parameter's name, or :class:`Wrong` saying what arrived instead."""
     if not isinstance(received, dict):
-        raise Wrong(f"sgd_step should return a dict of the new parameters, like params; "
-                    f"got {_a(type(received).__name__)}.",
-                    hint="build a new dict: {name: params[name] - learning_rate * grads[name] for name in params}.")
+        raise Wrong(
+            f"sgd_step should return a dict of the new parameters, like params; got {_a(type(received).__name__)}.",
+            hint="build a new dict: {name: params[name] - learning_rate * grads[name] for name in params}.",
+        )
     missing = [name for name in expected if name not in received]
     if missing:
-        raise Wrong(f"the returned dict lacks {', '.join(repr(m) for m in missing)}.",
-                    f"expected the keys: {', '.join(expected)}",
-                    f"received the keys: {', '.join(map(repr, list(received)[:8]))}",
-                    hint="return every parameter, under the same names as in params.")
+        raise Wrong(
+            f"the returned dict lacks {', '.join(repr(m) for m in missing)}.",
+            f"expected the keys: {', '.join(expected)}",
+            f"received the keys: {', '.join(map(repr, list(received)[:8]))}",
+            hint="return every parameter, under the same names as in params.",
+        )
     return received
 
 
@@ -261,7 +353,11 @@ def sgd_step(fn) -> CheckResult:
             got = _as_params(call(fn, params, grads, learning_rate, name="sgd_step", returns="new_params"), expected)
             for name, value in expected.items():
                 new = as_array(got[name], f"the new {name}")
-                expect_close(new, value, name=f"the new {name}",
-                             mistakes=_step_slips(params[name], grads[name], learning_rate, name),
-                             hint="each parameter moves by -learning_rate * its gradient.")
+                expect_close(
+                    new,
+                    value,
+                    name=f"the new {name}",
+                    mistakes=_step_slips(params[name], grads[name], learning_rate, name),
+                    hint="each parameter moves by -learning_rate * its gradient.",
+                )
     return "correct — every parameter takes a small step downhill."

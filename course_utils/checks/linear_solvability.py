@@ -107,7 +107,12 @@ def is_uniquely_solvable(fn) -> CheckResult:
             got = _as_bool(call(fn, A, name="is_uniquely_solvable", crash_hints=crash_hints))
             expected = reference_is_uniquely_solvable(A)
             if got != expected:
-                raise Wrong("is_uniquely_solvable gave the wrong answer.", f"expected: {expected}", f"received: {got}", hint=hint)
+                raise Wrong(
+                    "is_uniquely_solvable gave the wrong answer.",
+                    f"expected: {expected}",
+                    f"received: {got}",
+                    hint=hint,
+                )
     return "correct — the solution is unique exactly when the rank equals the number of columns."
 
 
@@ -116,7 +121,9 @@ def is_uniquely_solvable(fn) -> CheckResult:
 
 def _systems() -> list[tuple[str, np.ndarray, np.ndarray]]:
     """(description, A, b): a small hand-made tall system and a random one (n ≠ d, correlated columns)."""
-    A = np.array([[1.0, 0.0, 1.0], [1.0, 1.0, 0.0], [1.0, 2.0, 1.0], [1.0, 3.0, 0.0], [1.0, 4.0, 2.0], [1.0, 5.0, 1.0]])  # (6, 3)
+    A = np.array(
+        [[1.0, 0.0, 1.0], [1.0, 1.0, 0.0], [1.0, 2.0, 1.0], [1.0, 3.0, 0.0], [1.0, 4.0, 2.0], [1.0, 5.0, 1.0]]
+    )  # (6, 3)
     b = np.array([1.0, 2.0, 2.0, 4.0, 5.0, 5.0])  # (6,)
     rng = np.random.default_rng(1)
     A2 = rng.normal(size=(9, 4)) * [1.0, 2.0, 0.5, 1.0] + [0.0, 1.0, 0.0, -1.0]  # (9, 4)
@@ -147,8 +154,10 @@ def _solvers_called(fn) -> list[str]:
         pass
     called = set()
     for before, token, after in zip([None, *tokens], tokens, [*tokens[1:], None]):
-        if token.type == tokenize.NAME and token.string in _SOLVERS and (
-            (before is not None and before.string == ".") or (after is not None and after.string == "(")
+        if (
+            token.type == tokenize.NAME
+            and token.string in _SOLVERS
+            and ((before is not None and before.string == ".") or (after is not None and after.string == "("))
         ):
             called.add(_SOLVERS[token.string])
     return sorted(called)
@@ -158,23 +167,41 @@ def _normal_equations_crash_hints(n: int, d: int) -> tuple:
     """Crashes that betray a slip, the more specific first (numpy names the sizes that disagree)."""
     vector_rhs = "(m,m),(m)->(m)"
     return (
-        (ValueError, f"{vector_rhs} (size {n} is different from {d})",
-         f"the right-hand side must be A.T @ b, not b: multiply both sides of A x = b by A.T. "
-         f"A.T @ A is ({d}, {d}), so it needs a right-hand side of {d} numbers; b has {n}."),
-        (ValueError, f"{vector_rhs} (size {d} is different from {n})",
-         f"A @ A.T is ({n}, {n}); the normal equations use A.T @ A, of shape ({d}, {d}): "
-         "np.linalg.solve(A.T @ A, A.T @ b)."),
-        (np.linalg.LinAlgError, _SQUARE_ONLY,
-         f"np.linalg.solve(A, b) needs a square A, one equation per unknown; here A is tall ({n} × {d}). "
-         "Multiply both sides by A.T first: solve the small system np.linalg.solve(A.T @ A, A.T @ b)."),
-        (ValueError, "mismatch",
-         f"the shapes do not line up — probably a missing transpose. With A of shape ({n}, {d}): "
-         f"A.T @ A is ({d}, {d}) and the right-hand side A.T @ b is ({d},)."),
-        (ValueError, "could not be broadcast",
-         "* multiplies entry by entry; a matrix product is @: A.T @ A and A.T @ b."),
-        (np.linalg.LinAlgError, "Singular matrix",
-         f"the matrix you solved with is singular. A.T @ A ({d} × {d}) is invertible when the columns "
-         f"of A are independent; A @ A.T ({n} × {n}) never is when there are more rows than columns."),
+        (
+            ValueError,
+            f"{vector_rhs} (size {n} is different from {d})",
+            f"the right-hand side must be A.T @ b, not b: multiply both sides of A x = b by A.T. "
+            f"A.T @ A is ({d}, {d}), so it needs a right-hand side of {d} numbers; b has {n}.",
+        ),
+        (
+            ValueError,
+            f"{vector_rhs} (size {d} is different from {n})",
+            f"A @ A.T is ({n}, {n}); the normal equations use A.T @ A, of shape ({d}, {d}): "
+            "np.linalg.solve(A.T @ A, A.T @ b).",
+        ),
+        (
+            np.linalg.LinAlgError,
+            _SQUARE_ONLY,
+            f"np.linalg.solve(A, b) needs a square A, one equation per unknown; here A is tall ({n} × {d}). "
+            "Multiply both sides by A.T first: solve the small system np.linalg.solve(A.T @ A, A.T @ b).",
+        ),
+        (
+            ValueError,
+            "mismatch",
+            f"the shapes do not line up — probably a missing transpose. With A of shape ({n}, {d}): "
+            f"A.T @ A is ({d}, {d}) and the right-hand side A.T @ b is ({d},).",
+        ),
+        (
+            ValueError,
+            "could not be broadcast",
+            "* multiplies entry by entry; a matrix product is @: A.T @ A and A.T @ b.",
+        ),
+        (
+            np.linalg.LinAlgError,
+            "Singular matrix",
+            f"the matrix you solved with is singular. A.T @ A ({d} × {d}) is invertible when the columns "
+            f"of A are independent; A @ A.T ({n} × {n}) never is when there are more rows than columns.",
+        ),
     )
 
 
@@ -186,18 +213,24 @@ def _check_shape(got: np.ndarray, n: int, d: int) -> None:
             f"unknown (column): {d}.",
             f"received: {show(got)}",
             hint="did you return the predictions A @ x (or the residuals), or solve with A @ A.T? The normal "
-                 "equations (A.T @ A) x = A.T @ b are a system of size d × d.",
+            "equations (A.T @ A) x = A.T @ b are a system of size d × d.",
         )
     if got.shape == (d, d):
-        raise Wrong(f"normal_equations returned a {d} × {d} matrix, expected a vector of {d} numbers.",
-                    hint="dividing by a matrix divides entry by entry; to 'divide' by A.T @ A, solve the system: "
-                         "np.linalg.solve(A.T @ A, A.T @ b).")
+        raise Wrong(
+            f"normal_equations returned a {d} × {d} matrix, expected a vector of {d} numbers.",
+            hint="dividing by a matrix divides entry by entry; to 'divide' by A.T @ A, solve the system: "
+            "np.linalg.solve(A.T @ A, A.T @ b).",
+        )
     if got.shape == (d, n):
-        raise Wrong(f"normal_equations returned a {d} × {n} matrix, expected a vector of {d} numbers.",
-                    hint="A.T * b multiplies entry by entry; the right-hand side is the matrix product A.T @ b.")
+        raise Wrong(
+            f"normal_equations returned a {d} × {n} matrix, expected a vector of {d} numbers.",
+            hint="A.T * b multiplies entry by entry; the right-hand side is the matrix product A.T @ b.",
+        )
     if got.shape == (d, 1):
-        raise Wrong(f"normal_equations returned a column of shape ({d}, 1), expected shape ({d},).",
-                    hint="keep b one-dimensional (no b[:, None]), or flatten the result: x.ravel().")
+        raise Wrong(
+            f"normal_equations returned a column of shape ({d}, 1), expected shape ({d},).",
+            hint="keep b one-dimensional (no b[:, None]), or flatten the result: x.ravel().",
+        )
 
 
 @exercise("Exercise 2 — least squares via the normal equations")
@@ -212,26 +245,37 @@ def normal_equations(fn) -> CheckResult:
                 raise Wrong(
                     f"normal_equations returned a tuple of {len(got)} things.",
                     hint="np.linalg.lstsq returns (solution, residuals, rank, singular values) — but here, solve "
-                         "the normal equations yourself with np.linalg.solve(A.T @ A, A.T @ b).",
+                    "the normal equations yourself with np.linalg.solve(A.T @ A, A.T @ b).",
                 )
             got = as_array(got, "normal_equations(A, b)")
             _check_shape(got, n, d)
             if solvers:
-                raise Wrong(f"your code calls {' and '.join(solvers)}; this exercise asks you to solve the normal equations.",
-                            hint="write np.linalg.solve(A.T @ A, A.T @ b) yourself; the notebook compares it with lstsq "
-                                 "and pinv right after.")
+                raise Wrong(
+                    f"your code calls {' and '.join(solvers)}; this exercise asks you to solve the normal equations.",
+                    hint="write np.linalg.solve(A.T @ A, A.T @ b) yourself; the notebook compares it with lstsq "
+                    "and pinv right after.",
+                )
             expected = np.linalg.lstsq(A, b, rcond=None)[0]
             mistakes = (
-                ((A.T @ b) / (A**2).sum(axis=0),
-                 "that fits each column on its own (x_j = a_jᵀb / a_jᵀa_j). The columns share information, so "
-                 "they must be fitted jointly: solve (A.T @ A) x = A.T @ b."),
-                (-expected,
-                 "the sign is flipped: the normal equations are (A.T @ A) x = A.T @ b, from setting the "
-                 "gradient 2 A.T (A x - b) to zero."),
+                (
+                    (A.T @ b) / (A**2).sum(axis=0),
+                    "that fits each column on its own (x_j = a_jᵀb / a_jᵀa_j). The columns share information, so "
+                    "they must be fitted jointly: solve (A.T @ A) x = A.T @ b.",
+                ),
+                (
+                    -expected,
+                    "the sign is flipped: the normal equations are (A.T @ A) x = A.T @ b, from setting the "
+                    "gradient 2 A.T (A x - b) to zero.",
+                ),
             )
-            expect_close(got, expected, name="normal_equations(A, b)", mistakes=mistakes,
-                         hint="the residual b - A @ x of the least-squares solution is orthogonal to every column: "
-                              "A.T @ (b - A @ x) = 0. Solve (A.T @ A) x = A.T @ b with np.linalg.solve.")
+            expect_close(
+                got,
+                expected,
+                name="normal_equations(A, b)",
+                mistakes=mistakes,
+                hint="the residual b - A @ x of the least-squares solution is orthogonal to every column: "
+                "A.T @ (b - A @ x) = 0. Solve (A.T @ A) x = A.T @ b with np.linalg.solve.",
+            )
     return "correct — the residual is now orthogonal to every column of A."
 
 
@@ -256,26 +300,44 @@ def _matrices() -> list[tuple[str, np.ndarray]]:
 def _condition_slips(A: np.ndarray, s: np.ndarray) -> list[tuple[float, str]]:
     """(what the slip returns for A, its hint); s are A's singular values, largest first."""
     slips = [
-        (s[-1] / s[0], "the ratio is upside down: the condition number is largest / smallest singular "
-                       "value, so it is at least 1 (and huge for a nearly singular matrix)."),
-        ((s[0] / s[-1]) ** 2, "that is κ(A)², the condition number of A.T @ A (its eigenvalues are the squared "
-                              "singular values of A) — exactly why the normal equations lose accuracy. Take the "
-                              "square root, or use the singular values of A itself."),
-        (np.linalg.norm(A, "fro") * np.linalg.norm(np.linalg.pinv(A), "fro"),
-         "that uses the Frobenius norm; the condition number of the course (and np.linalg.cond's default) "
-         "uses the 2-norm: largest singular value / smallest singular value."),
+        (
+            s[-1] / s[0],
+            "the ratio is upside down: the condition number is largest / smallest singular "
+            "value, so it is at least 1 (and huge for a nearly singular matrix).",
+        ),
+        (
+            (s[0] / s[-1]) ** 2,
+            "that is κ(A)², the condition number of A.T @ A (its eigenvalues are the squared "
+            "singular values of A) — exactly why the normal equations lose accuracy. Take the "
+            "square root, or use the singular values of A itself.",
+        ),
+        (
+            np.linalg.norm(A, "fro") * np.linalg.norm(np.linalg.pinv(A), "fro"),
+            "that uses the Frobenius norm; the condition number of the course (and np.linalg.cond's default) "
+            "uses the 2-norm: largest singular value / smallest singular value.",
+        ),
     ]
     if len(s) > 2:
-        slips.append((s[0] / s[1], "np.linalg.svd sorts singular values from largest to smallest, so the smallest "
-                                   "is the last one, s[-1], not s[1]."))
+        slips.append(
+            (
+                s[0] / s[1],
+                "np.linalg.svd sorts singular values from largest to smallest, so the smallest "
+                "is the last one, s[-1], not s[1].",
+            )
+        )
     if A.shape[0] == A.shape[1]:
         eig = np.abs(np.linalg.eigvals(A))
-        det_hint = ("the determinant is not the condition number: it is the product of the singular values "
-                    "(a volume), not the ratio of the largest to the smallest.")
+        det_hint = (
+            "the determinant is not the condition number: it is the product of the singular values "
+            "(a volume), not the ratio of the largest to the smallest."
+        )
         slips += [
-            (eig.max() / eig.min(), "eigenvalues give the condition number only for symmetric matrices. All the "
-                                    "eigenvalues of this matrix are equal, yet it is far from well-conditioned; use "
-                                    "singular values: np.linalg.svd(A, compute_uv=False)."),
+            (
+                eig.max() / eig.min(),
+                "eigenvalues give the condition number only for symmetric matrices. All the "
+                "eigenvalues of this matrix are equal, yet it is far from well-conditioned; use "
+                "singular values: np.linalg.svd(A, compute_uv=False).",
+            ),
             (abs(np.linalg.det(A)), det_hint),
             (1.0 / abs(np.linalg.det(A)), det_hint),
         ]
@@ -286,9 +348,12 @@ def _condition_slips(A: np.ndarray, s: np.ndarray) -> list[tuple[float, str]]:
 def condition_number(fn) -> CheckResult:
     """Check ``fn(A)`` returns σ_max / σ_min (the 2-norm condition number) on square, tall and wide matrices."""
     crash_hints = (
-        (np.linalg.LinAlgError, _SQUARE_ONLY,
-         "eigenvalues, determinants and inverses exist only for square matrices; a data matrix is tall. "
-         "Singular values exist for every shape: s = np.linalg.svd(A, compute_uv=False)."),
+        (
+            np.linalg.LinAlgError,
+            _SQUARE_ONLY,
+            "eigenvalues, determinants and inverses exist only for square matrices; a data matrix is tall. "
+            "Singular values exist for every shape: s = np.linalg.svd(A, compute_uv=False).",
+        ),
     )
     general = "take the singular values s = np.linalg.svd(A, compute_uv=False) and return s[0] / s[-1]."
     for description, A in _matrices():
@@ -296,13 +361,20 @@ def condition_number(fn) -> CheckResult:
         with case(description):
             got = call(fn, A, name="condition_number", crash_hints=crash_hints)
             if isinstance(got, np.ndarray) and got.shape == s.shape:
-                raise Wrong(f"condition_number returned {len(s)} numbers; expected one.",
-                            hint="return the ratio of the largest to the smallest singular value, s[0] / s[-1].")
+                raise Wrong(
+                    f"condition_number returned {len(s)} numbers; expected one.",
+                    hint="return the ratio of the largest to the smallest singular value, s[0] / s[-1].",
+                )
             got = as_number(got, "condition_number(A)", hint=general)
             wide = A.shape[0] < A.shape[1]
             if wide and not (np.isfinite(got) and got < 1e6 * s[0] / s[-1]):
-                raise Wrong("condition_number is huge or not a number for a wide matrix.", f"received: {show(got)}",
-                            hint="for a wide A, A.T @ A is singular (its rank is at most the number of rows), so its "
-                                 "eigenvalues include zeros. Use the singular values of A itself: " + general)
-            expect_close(got, s[0] / s[-1], name="condition_number(A)", mistakes=tuple(_condition_slips(A, s)), hint=general)
+                raise Wrong(
+                    "condition_number is huge or not a number for a wide matrix.",
+                    f"received: {show(got)}",
+                    hint="for a wide A, A.T @ A is singular (its rank is at most the number of rows), so its "
+                    "eigenvalues include zeros. Use the singular values of A itself: " + general,
+                )
+            expect_close(
+                got, s[0] / s[-1], name="condition_number(A)", mistakes=tuple(_condition_slips(A, s)), hint=general
+            )
     return "correct — σ_max / σ_min, the factor by which relative errors in b can grow in x."

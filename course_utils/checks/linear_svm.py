@@ -66,32 +66,72 @@ def _hinge_slips(w, b, X, y, C) -> tuple[tuple[float, str], ...]:
     reg = 0.5 * w @ w
     hinge = _hinge_terms(w, b, X, y)
     return (
-        (reg + C * np.maximum(0.0, y * f).sum(), "the hinge term is max(0, 1 − y·f): it charges points with y·f < 1, i.e. inside the margin too — you wrote max(0, y·f)."),
-        (reg + C * np.maximum(0.0, -y * f).sum(), "the hinge term is max(0, 1 − y·f), with the 1: a correct point inside the margin (0 < y·f < 1) still pays."),
-        (reg + C * np.maximum(0.0, 1.0 - f).sum(), "multiply the score by the label: max(0, 1 − y·f). Without y, every point is treated as class +1."),
-        (reg + C * np.maximum(0.0, 1.0 - (y * (X @ w) + b)).sum(), "the label multiplies the whole score, bias included: y * (X @ w + b)."),
+        (
+            reg + C * np.maximum(0.0, y * f).sum(),
+            "the hinge term is max(0, 1 − y·f): it charges points with y·f < 1, i.e. inside the margin too — you "
+            "wrote max(0, y·f).",
+        ),
+        (
+            reg + C * np.maximum(0.0, -y * f).sum(),
+            "the hinge term is max(0, 1 − y·f), with the 1: a correct point inside the margin (0 < y·f < "
+            "1) still pays.",
+        ),
+        (
+            reg + C * np.maximum(0.0, 1.0 - f).sum(),
+            "multiply the score by the label: max(0, 1 − y·f). Without y, every point is treated as class +1.",
+        ),
+        (
+            reg + C * np.maximum(0.0, 1.0 - (y * (X @ w) + b)).sum(),
+            "the label multiplies the whole score, bias included: y * (X @ w + b).",
+        ),
         (C * hinge.sum(), "add the regularizer ½‖w‖² = 0.5 * w @ w: it is what makes the margin wide."),
         (w @ w + C * hinge.sum(), "the regularizer is ½‖w‖² — with the ½ (0.5 * w @ w)."),
-        (0.5 * np.linalg.norm(w) + C * hinge.sum(), "square the norm: the regularizer is ½‖w‖² = 0.5 * w @ w, not 0.5 * np.linalg.norm(w)."),
+        (
+            0.5 * np.linalg.norm(w) + C * hinge.sum(),
+            "square the norm: the regularizer is ½‖w‖² = 0.5 * w @ w, not 0.5 * np.linalg.norm(w).",
+        ),
         (reg + C * _hinge_terms(w, b, X, y, with_bias=False).sum(), "the score includes the bias: f = X @ w + b."),
-        (reg + C * hinge.mean(), "sum the hinge terms (np.sum), do not average them: scikit-learn's C multiplies the sum."),
+        (
+            reg + C * hinge.mean(),
+            "sum the hinge terms (np.sum), do not average them: scikit-learn's C multiplies the sum.",
+        ),
         (reg + hinge.sum(), "multiply the hinge term by C."),
         (C * reg + hinge.sum(), "C multiplies the hinge term, not the regularizer: ½‖w‖² + C·Σ hinge."),
-        (reg + C * (1.0 - y * f).sum(), "clip at zero: max(0, 1 − y·f) (np.maximum(0, ...)), so points outside the margin cost nothing."),
-        (reg + C * np.max(1.0 - y * f), "np.max returns the largest entry; np.maximum(0, v) clips each entry of v at 0."),
-        (reg + C * (y * np.maximum(0.0, 1.0 - f) + (1 - y) * np.maximum(0.0, 1.0 + f)).sum(),
-         "this is the 0/1-label way of writing it. Here y is -1 or +1, and both cases are one formula: max(0, 1 − y·f)."),
+        (
+            reg + C * (1.0 - y * f).sum(),
+            "clip at zero: max(0, 1 − y·f) (np.maximum(0, ...)), so points outside the margin cost nothing.",
+        ),
+        (
+            reg + C * np.max(1.0 - y * f),
+            "np.max returns the largest entry; np.maximum(0, v) clips each entry of v at 0.",
+        ),
+        (
+            reg + C * (y * np.maximum(0.0, 1.0 - f) + (1 - y) * np.maximum(0.0, 1.0 + f)).sum(),
+            "this is the 0/1-label way of writing it. Here y is -1 or +1, and both cases are one formula: "
+            "max(0, 1 − y·f).",
+        ),
         (reg + 0.5 * b * b + C * hinge.sum(), "do not regularize the bias: the regularizer is ½‖w‖² only."),
     )
 
 
-_SIGNATURE = (TypeError, "unexpected keyword argument 'C'",
-              "keep C in the signature, def ...(w, b, X, y, C=1.0): the check passes C by name.")
+_SIGNATURE = (
+    TypeError,
+    "unexpected keyword argument 'C'",
+    "keep C in the signature, def ...(w, b, X, y, C=1.0): the check passes C by name.",
+)
 _HINGE_CRASH_HINTS = (
     _SIGNATURE,
     (ValueError, "could not be broadcast", HINT_LABELS_TIMES_X),
-    (ValueError, "truth value of an array", "Python's max compares two numbers; for arrays use np.maximum(0, ...), entry by entry."),
-    (TypeError, "only integer scalar arrays", "np.max(0, v) reads 0 as the array and v as an axis; use np.maximum(0, v), entry by entry."),
+    (
+        ValueError,
+        "truth value of an array",
+        "Python's max compares two numbers; for arrays use np.maximum(0, ...), entry by entry.",
+    ),
+    (
+        TypeError,
+        "only integer scalar arrays",
+        "np.max(0, v) reads 0 as the array and v as an axis; use np.maximum(0, v), entry by entry.",
+    ),
 )
 
 
@@ -112,19 +152,29 @@ def _step_slips(w, b, x, y) -> tuple[tuple, tuple]:
     margin = y * (x @ w + b)
     if margin > 0:  # no mistake: every slip that moves the line is the same one
         moved = "this point is on the right side (y·(x·w + b) > 0): a perceptron only moves the line on a mistake."
-        return (((w + y * x, moved), (w - y * x, moved), (w + x, moved)),
-                ((b + y, moved), (b - y, moved), (b + 1, moved)))
+        return (
+            ((w + y * x, moved), (w - y * x, moved), (w + x, moved)),
+            ((b + y, moved), (b - y, moved), (b + 1, moved)),
+        )
     if margin == 0:
-        stay = ("a point exactly on the line, y·(x·w + b) = 0, is a mistake too: test <= 0, or a perceptron that "
-                "starts at w = 0 never moves.")
+        stay = (
+            "a point exactly on the line, y·(x·w + b) = 0, is a mistake too: test <= 0, or a perceptron that "
+            "starts at w = 0 never moves."
+        )
     elif y * (x @ w) > 0:
         stay = "the score includes the bias: test y * (x @ w + b) <= 0, not y * (x @ w)."
     else:
         stay = "this point is a mistake (y·(x·w + b) <= 0): move the line, w + y·x and b + y."
-    towards = ("move the line towards the point, multiplying by its label: w + y·x and b + y (for y = −1 that "
-               "subtracts x and 1).")
-    mistakes_w = ((w, stay), (w - y * x, towards), (w + x, towards),
-                  (w + y * x / np.linalg.norm(x), "the perceptron adds y·x itself, not a unit vector."))
+    towards = (
+        "move the line towards the point, multiplying by its label: w + y·x and b + y (for y = −1 that "
+        "subtracts x and 1)."
+    )
+    mistakes_w = (
+        (w, stay),
+        (w - y * x, towards),
+        (w + x, towards),
+        (w + y * x / np.linalg.norm(x), "the perceptron adds y·x itself, not a unit vector."),
+    )
     mistakes_b = ((b, "the bias moves too: b + y."), (b - y, towards), (b + 1, towards))
     return mistakes_w, mistakes_b
 
@@ -151,15 +201,23 @@ def hinge_loss(fn: Any) -> CheckResult:
         with case(description):
             got = call(fn, w, b, X, y, C=C, name="hinge_loss", crash_hints=_HINGE_CRASH_HINTS)
             if isinstance(got, np.ndarray) and got.shape == (len(X),):
-                raise Wrong("hinge_loss returned one value per point; it should return one number.",
-                            hint="sum the hinge terms over the points (np.sum), then add ½‖w‖².")
+                raise Wrong(
+                    "hinge_loss returned one value per point; it should return one number.",
+                    hint="sum the hinge terms over the points (np.sum), then add ½‖w‖².",
+                )
             if isinstance(got, np.ndarray) and got.shape == w.shape:
-                raise Wrong(f"hinge_loss returned {len(w)} numbers, one per weight; it should return one number.",
-                            hint="w * w squares entry by entry; ½‖w‖² is the number 0.5 * w @ w (or 0.5 * np.sum(w**2)).")
+                raise Wrong(
+                    f"hinge_loss returned {len(w)} numbers, one per weight; it should return one number.",
+                    hint="w * w squares entry by entry; ½‖w‖² is the number 0.5 * w @ w (or 0.5 * np.sum(w**2)).",
+                )
             got = as_number(got, "hinge_loss", hint="return one number: ½‖w‖² plus C times the sum of the hinge terms.")
-            expect_close(got, svm.hinge_loss(w, b, X, y, C=C), name=f"hinge_loss(w, b, X, y, C={C:g})",
-                         mistakes=_hinge_slips(w, b, X, y, C),
-                         hint="½‖w‖² + C · Σᵢ max(0, 1 − yᵢ (xᵢ·w + b)): check each piece against the formula.")
+            expect_close(
+                got,
+                svm.hinge_loss(w, b, X, y, C=C),
+                name=f"hinge_loss(w, b, X, y, C={C:g})",
+                mistakes=_hinge_slips(w, b, X, y, C),
+                hint="½‖w‖² + C · Σᵢ max(0, 1 − yᵢ (xᵢ·w + b)): check each piece against the formula.",
+            )
     return "correct — the objective charges every point inside the margin or on the wrong side."
 
 
@@ -176,14 +234,22 @@ def _subgradient_slips(w, b, X, y, C) -> tuple[tuple, tuple]:
     misclassified, without_bias, every = m < 0, y * (X @ w) < 1, np.ones(len(X), bool)
     hint_every = "only the points with y·f < 1 pull: select them with a mask, active = y * (X @ w + b) < 1."
     hint_outside = "the points that pay are those with y·f < 1 (inside the margin or misclassified), not y·f > 1."
-    hint_misclassified = "a point pays when y·f < 1, not only when it is misclassified (y·f < 0): points inside the margin pull too."
+    hint_misclassified = (
+        "a point pays when y·f < 1, not only when it is misclassified (y·f < 0): points inside the margin pull too."
+    )
     hint_bias = "the score includes the bias, f = X @ w + b, also when you decide which points pay."
     mistakes_w = (
-        (w + C * pull_w, "mind the sign: d/dw max(0, 1 − y·f) = −y·x for the points that pay, so grad_w = w − C·Σ yᵢxᵢ."),
+        (
+            w + C * pull_w,
+            "mind the sign: d/dw max(0, 1 − y·f) = −y·x for the points that pay, so grad_w = w − C·Σ yᵢxᵢ.",
+        ),
         (-w - C * pull_w, "the regularizer ½‖w‖² has gradient +w."),
         (-C * pull_w, "add the gradient of the regularizer ½‖w‖², which is w."),
         (2 * w - C * pull_w, "the ½ in ½‖w‖² cancels the 2: the regularizer's gradient is w, not 2w."),
-        (w / np.linalg.norm(w) - C * pull_w, "w / ‖w‖ is the gradient of ‖w‖; the regularizer ½‖w‖² has gradient w itself."),
+        (
+            w / np.linalg.norm(w) - C * pull_w,
+            "w / ‖w‖ is the gradient of ‖w‖; the regularizer ½‖w‖² has gradient w itself.",
+        ),
         (w - pull_w, "multiply the hinge part by C."),
         (w - C * pull_w / len(X), "sum over the points, do not average: scikit-learn's C multiplies the sum."),
         (w - C * X[active].sum(axis=0), "each paying point pulls with −C·yᵢ·xᵢ: multiply by its label."),
@@ -212,17 +278,38 @@ def hinge_subgradient(fn: Any) -> CheckResult:
     for description, w, b, X, y, C in _cases():
         expected_w, expected_b = svm.hinge_subgradient(w, b, X, y, C=C)
         with case(description):
-            got = call(fn, w, b, X, y, C=C, name="hinge_subgradient", returns="grad_w, grad_b",
-                       crash_hints=(_SIGNATURE, (ValueError, "could not be broadcast", HINT_LABELS_TIMES_X)))
+            got = call(
+                fn,
+                w,
+                b,
+                X,
+                y,
+                C=C,
+                name="hinge_subgradient",
+                returns="grad_w, grad_b",
+                crash_hints=(_SIGNATURE, (ValueError, "could not be broadcast", HINT_LABELS_TIMES_X)),
+            )
             grad_w, grad_b = unpack(got, ("grad_w", "grad_b"), (expected_w, expected_b), function="hinge_subgradient")
             if grad_b.shape == (len(X),):
-                raise Wrong("grad_b has one value per point; it should be one number.",
-                            hint="sum over the points that pay: grad_b = −C · Σ yᵢ.")
+                raise Wrong(
+                    "grad_b has one value per point; it should be one number.",
+                    hint="sum over the points that pay: grad_b = −C · Σ yᵢ.",
+                )
             mistakes_w, mistakes_b = _subgradient_slips(w, b, X, y, C)
-            expect_close(grad_w, expected_w, name="grad_w", mistakes=mistakes_w,
-                         hint="grad_w = w − C · Σ yᵢ xᵢ over the points with yᵢ(xᵢ·w + b) < 1.")
-            expect_close(grad_b, expected_b, name="grad_b", mistakes=mistakes_b,
-                         hint="grad_b = −C · Σ yᵢ over the points with yᵢ(xᵢ·w + b) < 1.")
+            expect_close(
+                grad_w,
+                expected_w,
+                name="grad_w",
+                mistakes=mistakes_w,
+                hint="grad_w = w − C · Σ yᵢ xᵢ over the points with yᵢ(xᵢ·w + b) < 1.",
+            )
+            expect_close(
+                grad_b,
+                expected_b,
+                name="grad_b",
+                mistakes=mistakes_b,
+                hint="grad_b = −C · Σ yᵢ over the points with yᵢ(xᵢ·w + b) < 1.",
+            )
     return "correct — only the points inside the margin or on the wrong side pull on the line."
 
 
@@ -249,14 +336,26 @@ def _check_scores_shape(got: np.ndarray, expected: np.ndarray, K: int) -> None:
     """Wrong answers recognizable from the shape of the scores."""
     n = len(expected)
     if K > 1 and got.shape == expected.T.shape:
-        raise Wrong(f"your scores have shape {got.shape}: one row per class instead of one per example.",
-                    hint="compute X @ coef.T (shape (n, K)) rather than coef @ X.T (shape (K, n)).")
+        raise Wrong(
+            f"your scores have shape {got.shape}: one row per class instead of one per example.",
+            hint="compute X @ coef.T (shape (n, K)) rather than coef @ X.T (shape (K, n)).",
+        )
     if K == 1 and got.shape == (n, 1) and np.allclose(got[:, 0], expected):
-        raise Wrong(f"the numbers are right, but the shape is {got.shape}; scikit-learn returns ({n},) for two classes.",
-                    hint="for a binary classifier coef has one row: return scores.ravel() (or scores[:, 0]) when coef.shape[0] == 1.")
+        raise Wrong(
+            f"the numbers are right, but the shape is {got.shape}; scikit-learn returns ({n},) for two classes.",
+            hint=(
+                "for a binary classifier coef has one row: return scores.ravel() (or scores[:, 0]) when "
+                "coef.shape[0] == 1."
+            ),
+        )
     if K > 1 and got.shape == (n,):
-        raise Wrong(f"decision_function returned shape {got.shape}: one number per example, but there are {K} classes.",
-                    hint="return all K scores, X @ coef.T + intercept, shape (n, K) — not the predicted class (that is the argmax).")
+        raise Wrong(
+            f"decision_function returned shape {got.shape}: one number per example, but there are {K} classes.",
+            hint=(
+                "return all K scores, X @ coef.T + intercept, shape (n, K) — not the predicted class (that is "
+                "the argmax)."
+            ),
+        )
 
 
 @exercise("Exercise 4: the decision function from coef_ and intercept_")
@@ -264,20 +363,39 @@ def decision_function(fn: Any) -> CheckResult:
     """Check ``fn(coef, intercept, X)`` equals scikit-learn's ``clf.decision_function(X)``."""
     for coef, intercept, X, expected in _fitted_models():
         K = len(coef)
-        transpose_hint = (f"coef has one row per class, shape {coef.shape}, and X has shape {X.shape}: "
-                          f"the scores are X @ coef.T, shape (n, d)·(d, K) → (n, K).")
-        crash_hints = ((ValueError, "matmul", transpose_hint), (ValueError, "align", transpose_hint),
-                       (ValueError, "could not be broadcast",
-                        "X @ coef.T has shape (n, K) and intercept (K,): add intercept as it is, one number per class (column)."))
+        transpose_hint = (
+            f"coef has one row per class, shape {coef.shape}, and X has shape {X.shape}: "
+            f"the scores are X @ coef.T, shape (n, d)·(d, K) → (n, K)."
+        )
+        crash_hints = (
+            (ValueError, "matmul", transpose_hint),
+            (ValueError, "align", transpose_hint),
+            (
+                ValueError,
+                "could not be broadcast",
+                "X @ coef.T has shape (n, K) and intercept (K,): add intercept as it is, one number per "
+                "class (column).",
+            ),
+        )
         classes = f"{K} classes" if K > 1 else "2 classes (binary: coef has one row)"
         with case(f"{classes}, coef of shape {coef.shape}, X of shape {X.shape}"):
-            got = as_array(call(fn, coef, intercept, X, name="decision_function", crash_hints=crash_hints), "decision_function")
+            got = as_array(
+                call(fn, coef, intercept, X, name="decision_function", crash_hints=crash_hints), "decision_function"
+            )
             _check_scores_shape(got, expected, K)
             mistakes = (
                 ((X @ coef.T).reshape(expected.shape), "add the bias: + intercept (clf.intercept_), one per class."),
-                ((X @ coef.T - intercept).reshape(expected.shape), "add the intercept, do not subtract it: f(x) = x·w + b."),
+                (
+                    (X @ coef.T - intercept).reshape(expected.shape),
+                    "add the intercept, do not subtract it: f(x) = x·w + b.",
+                ),
                 (np.sign(expected), "return the scores themselves, not their sign (the predicted side)."),
             )
-            expect_close(got, expected, name="decision_function", mistakes=mistakes,
-                         hint="the score of class k is X @ coef[k] + intercept[k]; all at once: X @ coef.T + intercept.")
+            expect_close(
+                got,
+                expected,
+                name="decision_function",
+                mistakes=mistakes,
+                hint="the score of class k is X @ coef[k] + intercept[k]; all at once: X @ coef.T + intercept.",
+            )
     return "correct — a linear classifier's score is just X @ coef_.T + intercept_: its weights say everything."

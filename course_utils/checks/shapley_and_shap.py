@@ -27,16 +27,21 @@ HINT_WEIGHT_OFF_BY_ONE = (
     "the players after i number n − |S| − 1, not n − |S|: player i itself is neither in S nor after it. "
     "Use factorial(n_players - size - 1)."
 )
-HINT_WEIGHT_N_MINUS_ONE = "divide by n! (all orderings of the n players), not by (n − 1)!: your weights are n times too large."
+HINT_WEIGHT_N_MINUS_ONE = (
+    "divide by n! (all orderings of the n players), not by (n − 1)!: your weights are n times too large."
+)
 HINT_WEIGHT_BANZHAF = (
     "1/2^(n−1) gives every coalition the same weight (that is the Banzhaf value). Shapley weighs a coalition by "
     "the chance that exactly its members come before i in a random ordering: |S|!(n−|S|−1)!/n!."
 )
 HINT_WEIGHT_INTEGER_DIVISION = "`//` is integer division and rounds the weight down to 0; use `/`."
 HINT_WEIGHT_COUNTS_I = (
-    "|S| counts the players already there BEFORE i arrives, not including i: use factorial(size), not factorial(size + 1)."
+    "|S| counts the players already there BEFORE i arrives, not including i: use factorial(size), not "
+    "factorial(size + 1)."
 )
-HINT_WEIGHT_COMB_N = "S is chosen among the n − 1 OTHER players: the weight is 1 / (n · C(n − 1, size)), not 1 / (n · C(n, size))."
+HINT_WEIGHT_COMB_N = (
+    "S is chosen among the n − 1 OTHER players: the weight is 1 / (n · C(n − 1, size)), not 1 / (n · C(n, size))."
+)
 HINT_WEIGHT_NEGATIVE = (
     "a factorial of a negative number: size runs from 0 to n_players − 1, so n_players − size − 1 ≥ 0. Check the order "
     "of the arguments, shapley_weight(size, n_players), and your −1s."
@@ -56,23 +61,44 @@ def shapley_weight(fn) -> CheckResult:
     """Check ``fn(size, n_players)`` returns ``size! (n - size - 1)! / n!`` for all sizes 0..n-1, n = 1..6."""
     pairs = WEIGHT_PAIRS
     received = []
-    for s, n in pairs:  # each answer is read as a number at once: a function that returns one shared array cannot fool it
+    for (
+        s,
+        n,
+    ) in pairs:  # each answer is read as a number at once: a function that returns one shared array cannot fool it
         name = f"shapley_weight({s}, {n})"
-        value = call(fn, s, n, name=name, crash_hints=((ValueError, "factorial() not defined for negative values", HINT_WEIGHT_NEGATIVE),))
+        value = call(
+            fn,
+            s,
+            n,
+            name=name,
+            crash_hints=((ValueError, "factorial() not defined for negative values", HINT_WEIGHT_NEGATIVE),),
+        )
         received.append(as_number(value, name, hint=HINT_WEIGHT_GENERAL))
     expected = [_weight(s, n) for s, n in pairs]
     mistakes = (
         ([_weight(s, n, after=0) for s, n in pairs], HINT_WEIGHT_OFF_BY_ONE),
         ([_weight(s, n, total=-1) for s, n in pairs], HINT_WEIGHT_N_MINUS_ONE),
         ([0.5 ** (n - 1) for s, n in pairs], HINT_WEIGHT_BANZHAF),
-        ([math.factorial(s) * math.factorial(n - s - 1) // math.factorial(n) for s, n in pairs], HINT_WEIGHT_INTEGER_DIVISION),
+        (
+            [math.factorial(s) * math.factorial(n - s - 1) // math.factorial(n) for s, n in pairs],
+            HINT_WEIGHT_INTEGER_DIVISION,
+        ),
         ([_weight(s, n, before=1) for s, n in pairs], HINT_WEIGHT_COUNTS_I),
         ([1 / (n * math.comb(n, s)) for s, n in pairs], HINT_WEIGHT_COMB_N),
     )
     with case("shapley_weight(0, 1) ... shapley_weight(5, 6)", label="checked every size for n_players = 1 .. 6"):
-        expect_close(np.array(received), expected, name="shapley_weight(size, n_players)", mistakes=mistakes, hint=HINT_WEIGHT_GENERAL,
-                     entry=lambda index: f"shapley_weight{pairs[index[0]]}")
-    return "correct — for n = 3 the weights of |S| = 0, 1, 2 are 1/3, 1/6, 1/3, and over all coalitions without i they sum to 1."
+        expect_close(
+            np.array(received),
+            expected,
+            name="shapley_weight(size, n_players)",
+            mistakes=mistakes,
+            hint=HINT_WEIGHT_GENERAL,
+            entry=lambda index: f"shapley_weight{pairs[index[0]]}",
+        )
+    return (
+        "correct — for n = 3 the weights of |S| = 0, 1, 2 are 1/3, 1/6, 1/3, and over all coalitions without i "
+        "they sum to 1."
+    )
 
 
 # ---------------------------------------------------------------- Exercise 2: a 3-player game
@@ -83,15 +109,23 @@ HINT_GAME_BANZHAF = (
 )
 HINT_GAME_N_TIMES = "your values are n times too large: the weight divides by n! (or equivalently by n · C(n−1, |S|))."
 HINT_GAME_OFF_BY_ONE = "the weight is |S|!(n−|S|−1)!/n!; you used (n−|S|)! — the −1 is player i itself."
-HINT_GAME_SIGN = "the marginal contribution is v(S ∪ {i}) − v(S): what i adds when joining S (you have the opposite sign)."
+HINT_GAME_SIGN = (
+    "the marginal contribution is v(S ∪ {i}) − v(S): what i adds when joining S (you have the opposite sign)."
+)
 HINT_GAME_NO_MINUS = "the marginal contribution is v(S ∪ {i}) − v(S): subtract what S was worth without i."
-HINT_GAME_ONLY_FIRST = "v({i}) − v(∅) is only i's contribution when it comes first; average over ALL coalitions S of the other players."
-HINT_GAME_ONLY_LAST = "v(N) − v(N∖{i}) is only i's contribution when it comes last; average over ALL coalitions S of the other players."
+HINT_GAME_ONLY_FIRST = (
+    "v({i}) − v(∅) is only i's contribution when it comes first; average over ALL coalitions S of the other players."
+)
+HINT_GAME_ONLY_LAST = (
+    "v(N) − v(N∖{i}) is only i's contribution when it comes last; average over ALL coalitions S of the other players."
+)
 HINT_GAME_EFFICIENCY = (
-    "Shapley values must add up to v(N) − v(∅) (efficiency); loop over every coalition S without i, including the empty one."
+    "Shapley values must add up to v(N) − v(∅) (efficiency); loop over every coalition S without i, including "
+    "the empty one."
 )
 HINT_GAME_COALITION = (
-    "call value_fn with a frozenset of player indices 0 .. n_players − 1, e.g. value_fn(S | {i}) with S = frozenset(members) — "
+    "call value_fn with a frozenset of player indices 0 .. n_players − 1, e.g. value_fn(S | {i}) with S = "
+    "frozenset(members) — "
     "not with a 0/1 mask, numbers counted from 1, or a single int."
 )
 
@@ -100,12 +134,16 @@ def _validated(worth: Callable[[frozenset], float], n: int) -> Callable[[frozens
     """A value function that says clearly when it is called with something that is not a coalition of 0..n-1."""
 
     def value_fn(coalition) -> float:
-        problem = f"value_fn takes a frozenset of player indices 0..{n - 1}, e.g. frozenset({{0, 2}}); got {coalition!r}."
+        problem = (
+            f"value_fn takes a frozenset of player indices 0..{n - 1}, e.g. frozenset({{0, 2}}); got {coalition!r}."
+        )
         try:
             members = list(coalition)
         except TypeError:
             raise TypeError(problem) from None
-        ok = all(isinstance(i, (int, np.integer)) and not isinstance(i, (bool, np.bool_)) and 0 <= i < n for i in members)
+        ok = all(
+            isinstance(i, (int, np.integer)) and not isinstance(i, (bool, np.bool_)) and 0 <= i < n for i in members
+        )
         if not ok or len(set(members)) != len(members):
             raise ValueError(problem)
         return worth(frozenset(int(i) for i in members))
@@ -123,8 +161,10 @@ def _games() -> dict[str, Callable[[frozenset], float]]:
     """Fresh games for every call: nothing a learner's code does to one can reach the next."""
     return {
         "the glove game (player 0 has a left glove, players 1 and 2 a right one)": _validated(shapley.glove_game, 3),
-        "a game with values v(∅)=1, v({0})=2, v({1})=3, v({2})=4, v({0,1})=5, v({0,2})=7, v({1,2})=8, v({0,1,2})=12":
-            _validated(_table_game([1, 2, 3, 5, 4, 7, 8, 12]), 3),
+        "a game with values v(∅)=1, v({0})=2, v({1})=3, v({2})=4, v({0,1})=5, v({0,2})=7, v({1,2})=8, "
+            "v({0,1,2})=12": _validated(
+            _table_game([1, 2, 3, 5, 4, 7, 8, 12]), 3
+        ),
         "the max game with scores (3, 6, 9)": _validated(shapley.max_game([3.0, 6.0, 9.0]), 3),
     }
 
@@ -154,7 +194,10 @@ def _variants(v, n):
 @exercise("Exercise 2 — exact Shapley values of a 3-player game")
 def shapley_by_enumeration(fn) -> CheckResult:
     """Check ``fn(value_fn, 3)`` on three 3-player games against their exact Shapley values."""
-    crash_hints = ((TypeError, "value_fn takes a frozenset", HINT_GAME_COALITION), (ValueError, "value_fn takes a frozenset", HINT_GAME_COALITION))
+    crash_hints = (
+        (TypeError, "value_fn takes a frozenset", HINT_GAME_COALITION),
+        (ValueError, "value_fn takes a frozenset", HINT_GAME_COALITION),
+    )
     ours, theirs = _games(), _games()  # the check computes with one set, the learner gets the other
     cases = []
     for (description, game), learners_game in zip(ours.items(), theirs.values()):
@@ -178,12 +221,20 @@ HINT_KR_PENALTY = (
     "holds only approximately (and a huge weight makes the system ill-conditioned). Enforce it exactly: add the "
     "Lagrange multiplier λ as an extra unknown — the (d + 1) × (d + 1) KKT system above."
 )
-HINT_KR_BASE_IN_VALUES = "the model is base_value + z·φ: regress values − base_value on the coalitions, not the raw values."
-HINT_KR_BASE_IN_CONSTRAINT = "the φ share what the features add to the base value: they sum to output − base_value, not to output."
-HINT_KR_SQUARED_WEIGHTS = "scaling the rows by w squares the weights; scale rows by √w (or use Zᵀ W Z with W = diag(w))."
+HINT_KR_BASE_IN_VALUES = (
+    "the model is base_value + z·φ: regress values − base_value on the coalitions, not the raw values."
+)
+HINT_KR_BASE_IN_CONSTRAINT = (
+    "the φ share what the features add to the base value: they sum to output − base_value, not to output."
+)
+HINT_KR_SQUARED_WEIGHTS = (
+    "scaling the rows by w squares the weights; scale rows by √w (or use Zᵀ W Z with W = diag(w))."
+)
 HINT_KR_MULTIPLIER = "you returned the Lagrange multiplier too: return only the first d entries (one φ per feature)."
 HINT_KR_SHIFTED = "φ is the FIRST d entries of the solution, solution[:d]; the last one is the multiplier λ."
-HINT_KR_GENERAL = "solve [[Zᵀ W Z, 1], [1ᵀ, 0]] [φ; λ] = [Zᵀ W (values − base_value); output − base_value] and return φ."
+HINT_KR_GENERAL = (
+    "solve [[Zᵀ W Z, 1], [1ᵀ, 0]] [φ; λ] = [Zᵀ W (values − base_value); output − base_value] and return φ."
+)
 CONSTRAINT_TOLERANCE = 1e-9  # |Σφ − (output − base_value)|, relative: a linear solve meets it with room to spare
 
 
@@ -202,12 +253,24 @@ def _kernel_problems():
     problems = {}
     game = rng.normal(size=2**4) * 2.0  # an asymmetric, non-additive game of 4 players
     Z = shapley.all_coalitions(4)[1:-1]
-    problems["all 14 coalitions of 4 features, Shapley-kernel weights"] = (Z, shapley.shapley_kernel_weight(Z.sum(axis=1), 4), game[1:-1], game[0], game[-1])
+    problems["all 14 coalitions of 4 features, Shapley-kernel weights"] = (
+        Z,
+        shapley.shapley_kernel_weight(Z.sum(axis=1), 4),
+        game[1:-1],
+        game[0],
+        game[-1],
+    )
     for d, m, seed in ((4, 10, 3), (5, 12, 5)):
         game = rng.normal(size=2**d) * 2.0
         sampled = shapley.sample_coalitions(d, m, seed=seed)
         codes = sampled @ (1 << np.arange(d))
-        problems[f"{m} sampled coalitions of {d} features, random weights"] = (sampled, rng.uniform(0.5, 2.0, size=m), game[codes], game[0], game[-1])
+        problems[f"{m} sampled coalitions of {d} features, random weights"] = (
+            sampled,
+            rng.uniform(0.5, 2.0, size=m),
+            game[codes],
+            game[0],
+            game[-1],
+        )
     return problems
 
 
@@ -241,8 +304,11 @@ def _kr_mistakes(Z, w, v, base, output, full) -> tuple[tuple[np.ndarray, str], .
 
 
 def _constraint_missed(phi: np.ndarray, total: float) -> Wrong:
-    return Wrong("your φ does not meet the constraint Σφ = output − base_value exactly.",
-                 f"Σφ − (output − base_value) = {float(phi.sum()) - total:.3g}", hint=HINT_KR_PENALTY)
+    return Wrong(
+        "your φ does not meet the constraint Σφ = output − base_value exactly.",
+        f"Σφ − (output − base_value) = {float(phi.sum()) - total:.3g}",
+        hint=HINT_KR_PENALTY,
+    )
 
 
 @exercise("Exercise 3 — the KernelSHAP regression")
@@ -254,9 +320,15 @@ def kernel_regression(fn) -> CheckResult:
         full = _kkt(Zf, w, v - base, output - base)
         total = output - base
         with case(description, label="problem"):
-            phi = as_array(call(fn, Z, w, v, float(base), float(output), name="kernel_regression"), "your φ", dtype=None)
+            phi = as_array(
+                call(fn, Z, w, v, float(base), float(output), name="kernel_regression"), "your φ", dtype=None
+            )
             if phi.shape == (d + 1,):
-                raise Wrong(f"your φ has {d + 1} entries, one per feature plus one.", f"received: {show(phi)}", hint=HINT_KR_MULTIPLIER)
+                raise Wrong(
+                    f"your φ has {d + 1} entries, one per feature plus one.",
+                    f"received: {show(phi)}",
+                    hint=HINT_KR_MULTIPLIER,
+                )
             if phi.shape == (d,) and _is_penalty_solution(Zf, w, v - base, total, phi.astype(float)):
                 raise _constraint_missed(phi, total)
         cases.append((description, phi, full[:d], _kr_mistakes(Zf, w, v, base, output, full)))
@@ -266,4 +338,7 @@ def kernel_regression(fn) -> CheckResult:
         if abs(float(phi.sum()) - total) > CONSTRAINT_TOLERANCE * max(1.0, abs(total)):  # close, yet not exact
             with case(description, label="problem"):
                 raise _constraint_missed(phi, total)
-    return "correct — with every coalition and the Shapley kernel, the weighted regression returns exactly the Shapley values."
+    return (
+        "correct — with every coalition and the Shapley kernel, the weighted regression returns exactly the "
+        "Shapley values."
+    )
