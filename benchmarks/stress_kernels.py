@@ -1,10 +1,11 @@
 """Hunt for lost kernel messages: many kernels at once, each executing many short cells.
 
 The hangs seen while running notebooks on a busy machine (kernel and client both idle, the
-client waiting for a reply that never comes) match ipykernel 7.0-7.3's lost-request bug: the
-shell channel thread sent each reply raw on the shell socket that a ZMQStream reads, which can
-consume the wake-up of a request arriving during the send (ipykernel#1529, fixed in 7.4.0;
-pyproject.toml excludes 7.0-7.3). This script recreates the conditions: ``--kernels`` kernels
+client waiting for a reply that never comes) match a class of bugs that came with ipykernel 7's
+shell channel thread: it sent each reply raw on the shell socket that a ZMQStream reads, which
+can consume the wake-up of a request arriving during the send (ipykernel#1529, fixed in 7.4.0;
+#1554 is open). One such hang still happened with 7.4.0, so pyproject.toml requires ipykernel 6.
+This script recreates the conditions: ``--kernels`` kernels
 in parallel, each executing ``--cells`` short cells (a small matrix product, an image, HTML and
 output written from a background thread, as TensorFlow's threads do), ``--rounds`` times; a
 cell whose reply has not come after ``--timeout`` seconds counts as a hang.
