@@ -273,9 +273,13 @@ def _noise_tunnel(
     per_call = max(1, DEFAULT_BATCH_SIZE // len(x))  # noisy copies per call of the method
     total = np.zeros(x.shape)
     base = np.zeros(len(x))
-    for start in range(0, n_samples, per_call):
-        k = min(per_call, n_samples - start)
-        noisy = (x[None] + rng.normal(size=(k, *x.shape)) * sigma[None]).astype(np.float32)  # (k, n, ...)
+
+    def noisy_copies(samples: np.ndarray) -> np.ndarray:  # (len(samples), n, ...): the batch with fresh noise
+        return (x[None] + rng.normal(size=(len(samples), *x.shape)) * sigma[None]).astype(np.float32)
+
+    draws = RowsOnDemand(n_samples, noisy_copies)
+    for _, noisy in in_batches(draws, per_call):  # noisy: (k, n, ...), k noisy copies of the batch
+        k = len(noisy)
         tiled = None if target is None else np.tile(target, k)
         result = method(model, noisy.reshape(k * len(x), *x.shape[1:]), target=tiled)
         total += result.values.reshape(k, *x.shape).sum(axis=0)
