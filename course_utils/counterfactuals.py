@@ -38,6 +38,7 @@ NumPy, pandas and SciPy only: importing this module does not import TensorFlow.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Sequence
 
@@ -369,8 +370,12 @@ def _refine(f, x0, low, high, scale, mutable, threshold, starts):
     ends = []
     for start in starts:
         z0 = np.clip(np.concatenate([np.clip(start, 0, None), np.clip(-start, 0, None)]), 0, upper)
-        result = minimize(lambda z: z.sum(), z0, jac=lambda z: np.ones_like(z), bounds=box, constraints=[constraint],
-                          method="SLSQP", options={"maxiter": 100, "ftol": 1e-10})
+        with warnings.catch_warnings():
+            # SciPy < 1.12 warns when SLSQP steps outside the bounds, which it then clips to (as newer SciPy
+            # does silently): the returned point is inside the box either way.
+            warnings.filterwarnings("ignore", "Values in x were outside bounds", RuntimeWarning)
+            result = minimize(lambda z: z.sum(), z0, jac=lambda z: np.ones_like(z), bounds=box,
+                              constraints=[constraint], method="SLSQP", options={"maxiter": 100, "ftol": 1e-10})
         ends.append(point(result.x))
     return np.array(ends).reshape(-1, len(x0))
 
