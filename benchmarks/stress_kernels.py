@@ -29,8 +29,9 @@ from nbclient.exceptions import CellTimeoutError
 SETUP = """import base64, threading
 import numpy as np
 from IPython.display import HTML, Image, display
-PNG =
-base64.b64decode('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==')
+PNG = base64.b64decode(
+    'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=='
+)
 def noise():
     for _ in range(3):
         print('.', end='')

@@ -126,7 +126,8 @@ def landing_page(root: Path = ROOT) -> str:
 
 
 def page_notebook(path: Path, root: Path = ROOT) -> nbformat.NotebookNode:
-    """A solution notebook prepared for its page: badges under the title, set-up cell hidden."""
+    """A solution notebook prepared for its page: badges under the title, set-up cell hidden, links from the
+    repository's notebook folder (``../datasets/README.md``) made relative to the page."""
     nb = nbformat.read(path, as_version=4)
     coming = {lesson.stem for lesson in curriculum.NOTEBOOKS} - {lesson.stem for lesson in lessons(root)}
     dead_link = (
@@ -135,8 +136,11 @@ def page_notebook(path: Path, root: Path = ROOT) -> nbformat.NotebookNode:
     for cell in nb.cells:
         if cell.cell_type == "code" and "colab-setup" in cell.metadata.get("tags", []):
             cell.metadata["tags"] = [*cell.metadata["tags"], "remove-cell"]
-        if cell.cell_type == "markdown" and dead_link is not None:
-            cell.source = dead_link.sub(r"\1", cell.source)
+        if cell.cell_type == "markdown":
+            # A notebook sits in notebooks/ or solutions/, its page at the site's root: ../datasets/... is datasets/...
+            cell.source = re.sub(r"\]\(\.\./", "](", cell.source)
+            if dead_link is not None:
+                cell.source = dead_link.sub(r"\1", cell.source)
     title = next(i for i, cell in enumerate(nb.cells) if cell.cell_type == "markdown")
     badges = nbformat.v4.new_markdown_cell(launch_badges(path.stem, root), id="launch-badges")
     nb.cells.insert(title + 1, badges)

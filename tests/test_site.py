@@ -127,6 +127,16 @@ def test_a_notebook_page_gets_its_badges_a_hidden_setup_cell_and_no_dead_links(t
     nbformat.validate(nb)
 
 
+def test_a_notebook_page_links_the_datasheet_where_the_site_has_it(tmp_path):
+    root = _course(tmp_path, ["00_welcome"])
+    path = root / "solutions" / "00_welcome.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.append(nbformat.v4.new_markdown_cell("See [the datasheet](../datasets/README.md) and [01](01_x.ipynb)."))
+    nbformat.write(nb, path)
+    page = stage.page_notebook(path, root)
+    assert page.cells[-1].source == "See [the datasheet](datasets/README.md) and [01](01_x.ipynb)."
+
+
 def test_the_readme_links_the_site_where_github_pages_publishes_it(tmp_path):
     (tmp_path / "pyproject.toml").write_text('[project.urls]\nRepository = "https://github.com/Some-Org/a-course/"\n')
     assert stage.site_url(tmp_path) == "https://some-org.github.io/a-course/"
@@ -259,8 +269,8 @@ _DOM_JS = """() => {
   const views = q('script[type="application/vnd.jupyter.widget-view+json"]');
   return {
     title: document.title,
-    images: q('img').map(i => ({src: i.getAttribute('src').slice(0, 80), loaded: loaded(i), output:
-    !!i.closest('.cell_output')})),
+    images: q('img').map(i => ({src: i.getAttribute('src').slice(0, 80), loaded: loaded(i),
+                                output: !!i.closest('.cell_output')})),
     math: q('.math').length,
     typeset: q('.math mjx-container').length,
     mathErrors: q('mjx-merror').map(e => e.textContent),
@@ -281,8 +291,8 @@ _SETTLED_JS = """() => {
   const widgetsDone = views.every(v => v.previousElementSibling && v.previousElementSibling.matches('.widget-subarea')
                                        && v.previousElementSibling.childElementCount > 0);
   const mathDone = !document.querySelector('.math') || (window.MathJax && window.MathJax.startup
-                   && document.querySelectorAll('.math').length === document.querySelectorAll('.math
-                   mjx-container').length);
+                   && document.querySelectorAll('.math').length
+                      === document.querySelectorAll('.math mjx-container').length);
   return widgetsDone && mathDone && [...document.images].every(i => i.complete);
 }"""
 
