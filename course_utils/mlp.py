@@ -185,8 +185,11 @@ class MLP:
 
     def __init__(self, layer_sizes: Sequence[int], *, activation: str = "relu", seed: int = 0, dtype=np.float64):
         sizes = list(layer_sizes) if isinstance(layer_sizes, (list, tuple, np.ndarray)) else []
-        counts = all(isinstance(s, (int, np.integer)) and not isinstance(s, bool) and s >= 1 for s in sizes)
-        if len(sizes) < 2 or not counts:
+        try:
+            sizes = [check_count(size, "a layer size") for size in sizes]
+        except ValueError:
+            sizes = []
+        if len(sizes) < 2:
             raise ValueError(
                 f"layer_sizes should list at least two positive integers, input width first, "
                 f"e.g. [784, 64, 10]; got {layer_sizes!r}."

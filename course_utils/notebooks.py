@@ -29,6 +29,8 @@ from pathlib import Path
 
 import nbformat
 
+from course_utils.validation import check_positive
+
 ROOT = Path(__file__).resolve().parent.parent
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 CHECK_OUTPUT = "# NBVAL_CHECK_OUTPUT"
@@ -168,8 +170,12 @@ def _grade_metadata(cell, stem: str, exercise: int, index: int) -> dict:
             "e.g. `check.name(name)` (it becomes the exercise's nbgrader grade cell)."
         )
     points = cell.metadata.get("nbgrader", {}).get("points", DEFAULT_POINTS)
-    if isinstance(points, bool) or not isinstance(points, (int, float)) or points <= 0:
-        raise ValueError(f"{stem} cell {index}: nbgrader points must be a positive number; got {points!r}.")
+    try:
+        if not isinstance(points, (int, float)):  # not text such as "2": nbgrader needs a number
+            raise ValueError(points)
+        check_positive(points, "points")
+    except ValueError:
+        raise ValueError(f"{stem} cell {index}: nbgrader points must be a positive number; got {points!r}.") from None
     return {
         "grade": True,
         "grade_id": f"{stem}-check-{exercise}",
