@@ -30,7 +30,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from course_utils.validation import as_labels, check_count, check_positive
+from course_utils.validation import as_labels, check_count, check_positive, in_batches
 
 __all__ = [
     "dense_forward",
@@ -352,8 +352,7 @@ class MLP:
             for _ in epoch_range:
                 order = rng.permutation(len(X))  # a new shuffle every epoch
                 losses = []
-                for start in range(0, len(X), batch_size):
-                    batch = order[start : start + batch_size]
+                for _, batch in in_batches(order, batch_size):  # consecutive minibatches of the shuffle
                     loss, grads = self.loss_and_grads(X[batch], y[batch])
                     step(self.params, grads)
                     losses.append(loss)
