@@ -172,7 +172,7 @@ EXERCISES = {
                                  [lambda v, n: tuple(order(v, n)), lambda v, n: np.array(order(v, n)),
                                   lambda v, n: sorted(n, key=lambda f: -np.abs(v[:, n.index(f)]).mean())],
                                  IMPORTANCE_SLIPS,
-                                 # what 11's reader of names (checks.case_studies._as_names) says to these
+                                 # what 11's reader of names (checks._answers.as_names) says to these
                                  generic={"dict": "got a dict", "generator": "got a generator",
                                           "complex array": "list of feature names (strings)",
                                           "huge array": "list of feature names"}),

@@ -24,7 +24,10 @@ import numpy as np
 
 from course_utils.checks import Wrong, _a
 
-__all__ = ["as_array", "as_number", "unpack", "case", "expect_close", "expect_close_on_each", "expect_equal", "show"]
+__all__ = [
+    "as_array", "as_names", "as_number", "unpack", "case",
+    "expect_close", "expect_close_on_each", "expect_equal", "show",
+]
 
 SHOWN_WHOLE = 12  # arrays with at most this many entries are shown whole; longer ones by their shape and first entries
 FIRST_DIFFERENCES = 3  # how many of the differing entries of a long array are listed
@@ -452,3 +455,40 @@ def expect_equal(received: Any, expected: Any, *, name: str = "your answer", hin
         equal = False
     if not equal:
         raise Wrong(f"{name} is not right.", f"expected: {show(expected)}", f"received: {show(received)}", hint=hint)
+
+
+def as_names(received: Any, label: str) -> list[str]:
+    """A list of feature names (11's reasons, 13's ranking), or :class:`Wrong` saying what arrived.
+
+    Never copies a huge array."""
+    hint = "return a list of strings, e.g. [feature_names[j] for j in order[:k]]."
+    if received is None:
+        raise Wrong(f"{label} returned None — did you forget `return`?")
+    if isinstance(received, str):
+        raise Wrong(f"{label} should return a list of feature names; got one string {show(received)}.",
+                    hint="return a list, e.g. ['debt_to_income', 'late_payments'], even for a single reason.")
+    try:
+        if isinstance(received, np.ndarray):
+            if received.ndim != 1:
+                raise Wrong(f"{label} should return a list of feature names; got an array of shape "
+                            f"{received.shape}.", f"received: {show(received)}", hint=hint)
+            items = np.asarray(received).tolist()  # a plain array: a subclass's own methods are not trusted
+        elif isinstance(received, (list, tuple)) or type(received).__module__.startswith("pandas"):
+            items = list(received)
+        else:
+            raise Wrong(f"{label} should return a list of feature names; got {_a(type(received).__name__)}.",
+                        f"received: {show(received)}", hint=hint)
+    except Wrong:
+        raise
+    except (Exception, SystemExit):
+        raise Wrong(f"{label} should return a list of feature names; got {_a(type(received).__name__)}.",
+                    hint=hint) from None
+    if items and all(isinstance(item, (int, np.integer)) and not isinstance(item, bool) for item in items):
+        raise Wrong(f"{label} returned column indices {show(items)}; return the feature names.",
+                    hint="look each index up: [feature_names[j] for j in indices].")
+    if not all(isinstance(item, (str, np.str_)) for item in items):
+        what = f"an array of {received.dtype}" if isinstance(received, np.ndarray) else show(received)
+        raise Wrong(f"{label} should return a list of feature names (strings); got {what}.",
+                    f"received: {show(received)}",
+                    hint="return names, not the Shapley values: [feature_names[j] for j in ...].")
+    return [str(item) for item in items]

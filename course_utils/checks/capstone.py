@@ -9,7 +9,7 @@ import numpy as np
 
 from course_utils.checks import CheckResult, Wrong, call, exercise, expect_close, show
 from course_utils.checks._answers import as_array, as_number, case, expect_close_on_each
-from course_utils.checks.case_studies import _as_names
+from course_utils.checks._answers import as_names
 
 __all__ = ["calibration_error", "importance_order", "top_k_agreement", "rank_similarity", "has_recourse", "the_flaw"]
 
@@ -127,7 +127,7 @@ def importance_order(fn) -> CheckResult:
     for k, values in enumerate(_importance_problems()):
         names = IMPORTANCE_NAMES if k == 0 else [IMPORTANCE_NAMES[j] for j in (3, 0, 4, 1, 2)]
         with case(f"Shapley values of shape {values.shape} for {names}"):
-            got = _as_names(call(fn, values.copy(), list(names), name="importance_order"), "importance_order")
+            got = as_names(call(fn, values.copy(), list(names), name="importance_order"), "importance_order")
             expected = [names[j] for j in _order(values)]
             if got == expected:
                 continue

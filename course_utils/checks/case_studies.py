@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
-from course_utils.checks import CheckResult, Wrong, _a, call, exercise, expect_close, show
-from course_utils.checks._answers import as_array, case
+from course_utils.checks import CheckResult, Wrong, call, exercise, expect_close, show
+from course_utils.checks._answers import as_array, as_names, case
 
 __all__ = ["top_adverse_reasons", "mad_distance", "patch_share"]
 
@@ -49,48 +47,13 @@ HINT_REASONS = {
 }
 
 
-def _as_names(received: Any, label: str) -> list[str]:
-    """The learner's reasons as a list of names, or :class:`Wrong` saying what arrived (never copies a huge array)."""
-    hint = "return a list of strings, e.g. [feature_names[j] for j in order[:k]]."
-    if received is None:
-        raise Wrong(f"{label} returned None — did you forget `return`?")
-    if isinstance(received, str):
-        raise Wrong(f"{label} should return a list of feature names; got one string {show(received)}.",
-                    hint="return a list, e.g. ['debt_to_income', 'late_payments'], even for a single reason.")
-    try:
-        if isinstance(received, np.ndarray):
-            if received.ndim != 1:
-                raise Wrong(f"{label} should return a list of feature names; got an array of shape {received.shape}.",
-                            f"received: {show(received)}", hint=hint)
-            items = np.asarray(received).tolist()  # a plain array: a subclass's own methods are not trusted
-        elif isinstance(received, (list, tuple)) or type(received).__module__.startswith("pandas"):
-            items = list(received)
-        else:
-            raise Wrong(f"{label} should return a list of feature names; got {_a(type(received).__name__)}.",
-                        f"received: {show(received)}", hint=hint)
-    except Wrong:
-        raise
-    except (Exception, SystemExit):
-        raise Wrong(f"{label} should return a list of feature names; got {_a(type(received).__name__)}.",
-                    hint=hint) from None
-    if items and all(isinstance(item, (int, np.integer)) and not isinstance(item, bool) for item in items):
-        raise Wrong(f"{label} returned column indices {show(items)}; return the feature names.",
-                    hint="look each index up: [feature_names[j] for j in indices].")
-    if not all(isinstance(item, (str, np.str_)) for item in items):
-        what = f"an array of {received.dtype}" if isinstance(received, np.ndarray) else show(received)
-        raise Wrong(f"{label} should return a list of feature names (strings); got {what}.",
-                    f"received: {show(received)}",
-                    hint="return names, not the Shapley values: [feature_names[j] for j in ...].")
-    return [str(item) for item in items]
-
-
 @exercise("Exercise 1: the principal reasons for a decline")
 def top_adverse_reasons(fn) -> CheckResult:
     """Check ``fn(values, feature_names, k)`` lists the k largest positive contributions' names, largest first."""
     for values, k in _reasons_problems():
         described = ", ".join(f"{name} {value:+.2f}" for name, value in zip(NAMES, values))
         with case(f"k = {k} and the contributions {described}"):
-            got = _as_names(call(fn, values.copy(), list(NAMES), k, name="top_adverse_reasons"), "top_adverse_reasons")
+            got = as_names(call(fn, values.copy(), list(NAMES), k, name="top_adverse_reasons"), "top_adverse_reasons")
             expected = _reasons(values, k)
             if got == expected:
                 continue
