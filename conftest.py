@@ -6,7 +6,9 @@
   than the budget's measurement (benchmarks/), and the header says so.
 - A test that runs past pytest-timeout's limit (``timeout`` in pyproject.toml) fails with a
   message that names it and says where the limit is set; a hung notebook cell fails first, by
-  nbval's ``--nbval-cell-timeout``, with the cell's source.
+  nbval's ``--nbval-cell-timeout``, with the cell's source. Shortly before either limit, a
+  watchdog notes what every process the test started (a kernel, a server, a nested pytest) was
+  doing, with its Python stacks (``tests/hangs.py``); a test that then fails by the limit shows it.
 - Under ``pytest -n 2 --dist loadfile`` (``make test``) each file's tests run on one worker: a
   notebook's cells in one kernel and in order, as nbval needs, and a module's fixtures (a
   JupyterLab server) built once. The tests named by the ini option ``spread_tests`` are handed
@@ -20,7 +22,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import threading
 from collections import defaultdict
 from pathlib import Path
 
@@ -61,10 +65,51 @@ def pytest_configure(config):
         config.pluginmanager.register(_SpreadScheduling(), "course-spread-scheduling")
 
 
+# The watchdog looks at 90% of the limit that will stop the test, so the processes are still there.
+_WATCHDOG_AT = 0.9
+
+
+def _limit_s(item) -> float | None:
+    """The seconds after which this test is stopped: nbval's cell timeout for a notebook cell, else pytest-timeout's."""
+    marker = item.get_closest_marker("timeout")
+    limits = [float(marker.args[0]) if marker and marker.args else float(item.config.getini("timeout") or 0)]
+    if hasattr(item, "cell") and hasattr(item.parent, "kernel"):
+        limits.append(float(item.config.getoption("nbval_cell_timeout")))
+    limits = [limit for limit in limits if limit > 0]
+    return min(limits) if limits else None
+
+
+def _look_at_children(item) -> None:
+    from tests import hangs
+
+    item.stash[_SEEN] = hangs.where_they_wait(hangs.family(os.getpid())[1:])
+
+
+_SEEN = pytest.StashKey[str]()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
+    limit = _limit_s(item)
+    watchdog = threading.Timer(_WATCHDOG_AT * limit, _look_at_children, args=(item,)) if limit else None
+    if watchdog is not None:
+        watchdog.daemon = True
+        watchdog.start()
+    try:
+        yield
+    finally:
+        if watchdog is not None:
+            watchdog.cancel()
+            watchdog.join()  # a look already under way finishes before the report is made
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
+    seen = item.stash.get(_SEEN, None) if report.failed and call.when == "call" else None
+    if seen is not None:
+        report.sections.append(("where the processes this test started were waiting", seen))
     if report.failed and _stopped_by_pytest_timeout(call) and hasattr(report.longrepr, "addsection"):
         report.longrepr.addsection("pytest-timeout", _timeout_advice(item))
         return

@@ -10,34 +10,46 @@ import nbformat
 import pytest
 
 from course_utils import notebooks as tool
+from tests import hangs
 
 
-def run_pytest(path, *options, workers=0):
-    """Run pytest as `make test` does (the project's configuration and conftest) on one file."""
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-p",
-            "conftest",
-            "--rootdir",
-            str(tool.ROOT),
-            "-c",
-            str(tool.ROOT / "pyproject.toml"),
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            "-n",
-            str(workers),
-            *options,
-            str(path),
-        ],
-        cwd=tool.ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+def run_pytest(path, *options, workers=0, timeout_s=120):
+    """Run pytest as `make test` does (the project's configuration and conftest) on one file.
+
+    If it has not finished after ``timeout_s``, the test fails with where each of its processes
+    (workers, kernels) was waiting, and they are stopped."""
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-p",
+        "conftest",
+        "--rootdir",
+        str(tool.ROOT),
+        "-c",
+        str(tool.ROOT / "pyproject.toml"),
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "-n",
+        str(workers),
+        *options,
+        str(path),
+    ]
+    with subprocess.Popen(command, cwd=tool.ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as run:
+        try:
+            stdout, stderr = run.communicate(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            processes = hangs.family(run.pid)
+            seen = hangs.where_they_wait(processes)
+            hangs.stop(processes)
+            stdout, stderr = run.communicate()
+            pytest.fail(
+                f"pytest on {path.name} did not finish in {timeout_s} s. Its output:\n{stdout[-2000:]}\n"
+                f"{stderr[-2000:]}\nWhere each of its processes was waiting:\n{seen}",
+                pytrace=False,
+            )
+    return subprocess.CompletedProcess(command, run.returncode, stdout, stderr)
 
 
 def _run_pytest_on(tmp_path, cells, *options):

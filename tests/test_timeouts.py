@@ -7,13 +7,17 @@ file with its limit lowered to 3 s; one more test checks the limits that pyproje
 """
 
 import re
+import subprocess
+import sys
 import time
 import tomllib
 
 import nbformat
+import psutil
 import pytest
 
 from course_utils import notebooks as tool
+from tests import hangs
 from tests.test_nbval_guard import _run_pytest_on, run_pytest
 
 HANGS = "import time\ntime.sleep(600)  # never finishes"
@@ -60,3 +64,65 @@ def test_the_limits_are_set_and_end_well_before_ci_gives_up():
         "a hung cell should fail by nbval (which shows the cell), before pytest-timeout"
     )
     assert per_test <= 15 * 60, "CI stops at 90 minutes; one hung test must not use a large part of that"
+
+
+# --- what a test that gives up on a process shows ---------------------------------------------------
+
+
+def _py_spy_can_attach() -> bool:
+    """Whether py-spy can read a child's stacks here (it needs ptrace; some containers forbid it)."""
+    spy = hangs.py_spy()
+    if spy is None:
+        return False
+    with subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"]) as child:
+        try:
+            time.sleep(0.5)
+            dump = subprocess.run([spy, "dump", "--pid", str(child.pid)], capture_output=True, timeout=30)
+            return dump.returncode == 0
+        finally:
+            child.kill()
+
+
+needs_py_spy = pytest.mark.skipif(not _py_spy_can_attach(), reason="py-spy is missing or may not attach here")
+
+
+def _waiting_section(stdout: str) -> str:
+    match = re.search(r"where the processes this test started were waiting -+\n([\s\S]*?)(?:\n[=_-]{5,}|\Z)", stdout)
+    assert match, f"no section on the waiting processes:\n{stdout[-3000:]}"
+    return match.group(1)
+
+
+@needs_py_spy
+def test_a_hung_cell_shows_what_its_kernel_was_doing(tmp_path):
+    result = _run_pytest_on(tmp_path, [nbformat.v4.new_code_cell(HANGS)], "--nbval-cell-timeout=5")
+    assert result.returncode == 1, result.stdout[-3000:]
+    seen = _waiting_section(result.stdout)
+    assert "ipykernel_launcher" in seen  # the kernel, with its command line ...
+    assert re.search(r"<module> \(.*:2\)", seen), seen  # ... and its stack, down to the cell's line 2
+
+
+@needs_py_spy
+def test_a_hung_test_shows_the_processes_it_started(tmp_path):
+    path = tmp_path / "test_probe.py"
+    path.write_text(
+        "import subprocess, sys, time\n\n\ndef test_waits_on_a_child():\n"
+        "    child = subprocess.Popen([sys.executable, '-c', 'import time\\ntime.sleep(600)'])\n"
+        "    child.wait()\n"
+    )
+    result = run_pytest(path, "-o", "timeout=5")
+    assert result.returncode == 1, result.stdout[-3000:]
+    seen = _waiting_section(result.stdout)
+    assert "-c import time" in seen and re.search(r"<module> \(<string>:2\)", seen), seen
+    assert "was stopped by pytest-timeout" in result.stdout
+
+
+def test_a_nested_pytest_that_never_finishes_fails_with_its_processes_and_leaves_none_behind(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(HANGS)]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    (tmp_path / "hangs.ipynb").write_text(tool.dumps(nb))
+    before = {p.pid for p in psutil.Process().children(recursive=True)}
+    with pytest.raises(pytest.fail.Exception, match=r"did not finish in 20 s[\s\S]*ipykernel_launcher") as failure:
+        run_pytest(tmp_path / "hangs.ipynb", timeout_s=20)
+    assert "Where each of its processes was waiting" in str(failure.value)
+    assert {p.pid for p in psutil.Process().children(recursive=True)} <= before
