@@ -15,6 +15,8 @@
   out case by case instead, so long independent tests (the nbgrader round trip of each notebook)
   share both cores. (Not xdist's ``loadgroup``: with pytest 9.2 its groups are silently ignored,
   pytest-xdist#1386.)
+- nbval's kernels talk to the tests over Unix sockets (``tests/kernels.py``): over TCP, a kernel
+  started while another process starts one can be handed that kernel's port and die at start.
 - A notebook cell that writes to stderr (a warning, a log line from TensorFlow) fails its nbval
   test: learners should see no noise. A cell that must show stderr says so with the marker
   ``# NBVAL_ALLOW_STDERR``.
@@ -63,6 +65,12 @@ class _SpreadScheduling:
 def pytest_configure(config):
     if config.pluginmanager.hasplugin("xdist"):
         config.pluginmanager.register(_SpreadScheduling(), "course-spread-scheduling")
+    if config.pluginmanager.hasplugin("nbval"):
+        import nbval.kernel
+
+        from tests.kernels import IpcKernelManager
+
+        nbval.kernel.KernelManager = IpcKernelManager  # the name nbval.kernel.start_new_kernel uses
 
 
 # The watchdog looks at 90% of the limit that will stop the test, so the processes are still there.

@@ -28,7 +28,15 @@ from course_utils.notebooks import BEGIN, END, ROOT
 NBGRADER = [sys.executable, "-m", "nbgrader"]
 # nbgrader runs `alembic` (its database migrations) from PATH: put the environment's scripts first,
 # as `source .venv/bin/activate` does for an instructor.
-ENV = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+# PYTHONPATH: nbgrader's kernels come from tests/kernels.py (Unix sockets, see there); the course's
+# nbgrader_config.py is otherwise the instructor's.
+ENV = {
+    **os.environ,
+    "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+    "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+}
+IPC_KERNELS = 'c.Execute.kernel_manager_class = "tests.kernels.AsyncIpcKernelManager"\n'
+
 GRADED = grading.graded_notebooks()
 STUDENTS = ("solved", "untouched", "one_wrong")
 
@@ -162,6 +170,8 @@ def test_nbgrader_grades_each_exercise_exactly_when_its_check_says_correct(stem,
         [sys.executable, "-m", "course_utils.grading", "init", str(folder), stem, "--exchange", str(exchange)],
         cwd=tmp_path,
     )
+    with open(folder / "nbgrader_config.py", "a", encoding="utf-8") as config:
+        config.write(IPC_KERNELS)
     _run([*NBGRADER, "generate_assignment", stem], cwd=folder)
     _run([*NBGRADER, "release_assignment", stem], cwd=folder)
 

@@ -120,3 +120,14 @@ def test_a_notebook_stays_on_one_worker_and_spread_tests_are_handed_out_case_by_
     assert sum(".ipynb" in test for _, test in ran) == 8
     workers = {worker for worker, test in ran if "test_spread" in test}
     assert workers == {"gw0", "gw1"}, f"the spread test's cases ran on {workers}:\n{result.stdout[-2000:]}"
+
+
+def test_notebook_kernels_listen_on_unix_sockets_not_tcp_ports(tmp_path):
+    """conftest.py gives nbval's kernels tests/kernels.py's manager: no TCP port to be handed to two kernels."""
+    cell = nbformat.v4.new_code_cell(
+        "import json\nfrom ipykernel.connect import get_connection_info\n"
+        "info = json.loads(get_connection_info())\n"
+        "assert info['transport'] == 'ipc' and info['ip'].startswith('/'), info"
+    )
+    result = _run_pytest_on(tmp_path, [cell])
+    assert result.returncode == 0, result.stdout[-2000:]

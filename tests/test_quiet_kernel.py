@@ -10,6 +10,8 @@ cannot see these lines. This test starts a kernel as JupyterLab would (without t
 import nbformat
 from nbclient import NotebookClient
 
+from tests.kernels import AsyncIpcKernelManager
+
 CELLS = (
     "import course_utils\ncourse_utils.setup(seed=0)",
     "from course_utils import gradients, hidden, models\nmodel = models.load_pretrained('mlp')",
@@ -22,7 +24,8 @@ def _stderr_of_each_cell(monkeypatch):
     monkeypatch.delenv("PYTEST_CURRENT_TEST", raising=False)
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(source) for source in CELLS]
-    NotebookClient(nb, timeout=300, kernel_name="python3").execute()  # the kernel inherits this environment
+    client = NotebookClient(nb, timeout=300, kernel_name="python3", kernel_manager_class=AsyncIpcKernelManager)
+    client.execute()  # the kernel inherits this environment
     return ["".join(o.get("text", "") for o in cell.outputs if o.get("name") == "stderr") for cell in nb.cells]
 
 
