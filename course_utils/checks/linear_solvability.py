@@ -51,9 +51,7 @@ def _uniqueness_cases() -> list[tuple[str, np.ndarray, str]]:
          "np.linalg.matrix_rank(A) with the number of columns, A.shape[1]."),
         ("a 4 × 4 system whose last column is 0.1 × the first + 0.7 × the second − 0.3 × the third",
          rounded,
-         "the columns are dependent (rank 3 < 4 columns), so the solution is not unique. Rounding leaves "
-         "det(A) and the smallest singular value at about 1e-17 rather than exactly 0 (and np.linalg.inv "
-         "may not fail): never compare them with 0. np.linalg.matrix_rank(A) decides with a tolerance."),
+         "the columns are dependent (rank 3 < 4 columns), so the solution is not unique."),
         ("0.1 × the 10×10 identity matrix (its determinant is 1e-10)",
          0.1 * np.eye(10),
          "a tiny determinant does not mean (nearly) singular: det(0.1·I) = 0.1¹⁰ only because of "
@@ -83,6 +81,22 @@ def _uniqueness_cases() -> list[tuple[str, np.ndarray, str]]:
     ]
 
 
+def _rounding_left(A: np.ndarray) -> str:
+    """For a dependent ``A``: what rounding left of det(A) and the smallest singular value on this
+    machine, with the advice never to compare them with 0 ("" when both came out exactly 0).
+
+    Computed, not written down: whether they come out as 0 or as 1e-17 depends on the CPU's BLAS
+    kernels (the 4 × 4 system's smallest singular value is 0.0 on one machine and 1e-17 on another)."""
+    smallest = np.linalg.svd(A, compute_uv=False)[-1]
+    det = np.linalg.det(A) if A.shape[0] == A.shape[1] else 0.0
+    left = [f"det(A) at {det:.0e}"] if det != 0 else []
+    left += [f"the smallest singular value at {smallest:.0e}"] if smallest > 0 else []
+    if not left:
+        return ""
+    return (f" Rounding leaves {' and '.join(left)} here rather than exactly 0 (and np.linalg.inv may not "
+            "fail): never compare them with 0. np.linalg.matrix_rank(A) decides with a tolerance.")
+
+
 def _as_bool(got) -> bool:
     """The learner's answer as a bool; anything but True/False (or a 0-d boolean array) is a wrong answer."""
     if isinstance(got, np.ndarray) and got.shape == () and got.dtype == bool:
@@ -107,6 +121,8 @@ def is_uniquely_solvable(fn) -> CheckResult:
             got = _as_bool(call(fn, A, name="is_uniquely_solvable", crash_hints=crash_hints))
             expected = reference_is_uniquely_solvable(A)
             if got != expected:
+                if got and not expected:  # called a dependent system unique: perhaps a tiny number taken for non-zero
+                    hint += _rounding_left(A)
                 raise Wrong(
                     "is_uniquely_solvable gave the wrong answer.",
                     f"expected: {expected}",
