@@ -320,3 +320,15 @@ EXERCISES = {
 @pytest.mark.parametrize(*answers.params(EXERCISES))
 def test_answers(kind, exercise, answer, expected):
     answers.judge(kind, exercise, answer, expected)
+
+
+def test_the_rounding_hint_reports_what_this_machine_computed():
+    """Whether a dependent system's det and smallest singular value come out as 0.0 or as 1e-17 depends on
+    the CPU, so the hint says what they are here; exact zeros get no such advice."""
+    tiny = np.diag([2.0, 1e-17])  # det 2e-17, singular values 2 and 1e-17, on every machine
+    hint = check._rounding_left(tiny)
+    assert "det(A) at 2e-17" in hint and "smallest singular value at 1e-17" in hint
+    assert "never compare them with 0" in hint
+    assert check._rounding_left(np.zeros((3, 3))) == ""
+    tall = np.array([[2.0, 0.0], [0.0, 1e-17], [0.0, 0.0]])  # (3, 2): no determinant, singular values 2 and 1e-17
+    assert "det" not in check._rounding_left(tall) and "smallest singular value at 1e-17" in check._rounding_left(tall)
