@@ -65,7 +65,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=30.0)
     args = parser.parse_args(argv)
     import ipykernel
+    from jupyter_client.kernelspec import KernelSpecManager
 
+    # Look the kernel up once here: the first lookup imports IPython, and four threads importing it at
+    # once can meet a half-initialized module (ImportError: cannot import name 'ESC_MAGIC').
+    KernelSpecManager().get_kernel_spec("python3")
     print(f"ipykernel {ipykernel.__version__}: {args.rounds} rounds of {args.kernels} kernels x {args.cells} cells")
     hangs = 0
     for round_ in range(1, args.rounds + 1):
