@@ -331,4 +331,6 @@ def test_the_rounding_hint_reports_what_this_machine_computed():
     assert "never compare them with 0" in hint
     assert check._rounding_left(np.zeros((3, 3))) == ""
     tall = np.array([[2.0, 0.0], [0.0, 1e-17], [0.0, 0.0]])  # (3, 2): no determinant, singular values 2 and 1e-17
-    assert "det" not in check._rounding_left(tall) and "smallest singular value at 1e-17" in check._rounding_left(tall)
+    hint = check._rounding_left(tall)
+    assert "det" not in hint and "np.linalg.inv" not in hint and "smallest singular value at 1e-17" in hint
+    assert "np.linalg.inv may not fail" in check._rounding_left(tiny)  # only a square matrix has an inverse

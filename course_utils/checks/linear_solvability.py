@@ -93,8 +93,9 @@ def _rounding_left(A: np.ndarray) -> str:
     left += [f"the smallest singular value at {smallest:.0e}"] if smallest > 0 else []
     if not left:
         return ""
-    return (f" Rounding leaves {' and '.join(left)} here rather than exactly 0 (and np.linalg.inv may not "
-            "fail): never compare them with 0. np.linalg.matrix_rank(A) decides with a tolerance.")
+    inverse = " (and np.linalg.inv may not fail)" if A.shape[0] == A.shape[1] else ""
+    return (f" Rounding leaves {' and '.join(left)} here rather than exactly 0{inverse}: never compare them "
+            "with 0. np.linalg.matrix_rank(A) decides with a tolerance.")
 
 
 def _as_bool(got) -> bool:
@@ -121,7 +122,7 @@ def is_uniquely_solvable(fn) -> CheckResult:
             got = _as_bool(call(fn, A, name="is_uniquely_solvable", crash_hints=crash_hints))
             expected = reference_is_uniquely_solvable(A)
             if got != expected:
-                if got and not expected:  # called a dependent system unique: perhaps a tiny number taken for non-zero
+                if not expected:  # a dependent system called unique: perhaps a tiny number taken for non-zero
                     hint += _rounding_left(A)
                 raise Wrong(
                     "is_uniquely_solvable gave the wrong answer.",
