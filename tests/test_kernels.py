@@ -5,9 +5,10 @@ import json
 import time
 from pathlib import Path
 
+import ipykernel
 import pytest
 
-from tests.kernels import AsyncIpcKernelManager, IpcKernelManager
+from tests.kernels import AsyncIpcKernelManager, IpcKernelManager, running_kernel, unanswered_requests
 
 
 def test_each_manager_has_its_own_absolute_socket_prefix():
@@ -17,12 +18,7 @@ def test_each_manager_has_its_own_absolute_socket_prefix():
 
 
 def test_a_kernel_answers_over_its_socket_files_and_they_are_gone_after_shutdown():
-    manager = IpcKernelManager(kernel_name="python3")
-    manager.start_kernel()
-    client = manager.client()
-    try:
-        client.start_channels()
-        client.wait_for_ready(timeout=60)
+    with running_kernel() as (manager, client):
         info = json.loads(Path(manager.connection_file).read_text())
         assert info["transport"] == "ipc" and info["ip"] == manager.ip
         deadline = time.monotonic() + 10  # the heartbeat binds in its own thread
@@ -31,9 +27,6 @@ def test_a_kernel_answers_over_its_socket_files_and_they_are_gone_after_shutdown
         assert len(glob.glob(f"{manager.ip}-*")) == 5  # shell, iopub, stdin, control, heartbeat
         reply = client.execute_interactive("x = 6 * 7", timeout=60)
         assert reply["content"]["status"] == "ok"
-    finally:
-        client.stop_channels()
-        manager.shutdown_kernel(now=True)
     assert glob.glob(f"{manager.ip}-*") == []
 
 
@@ -44,3 +37,13 @@ def test_a_manager_told_to_use_tcp_still_can():
 @pytest.mark.parametrize("manager", [IpcKernelManager, AsyncIpcKernelManager])
 def test_the_prefix_fits_a_unix_socket_path(manager):
     assert len(f"{manager().ip}-5") < 100  # the limit of a socket path on Linux is 107 bytes
+
+
+def test_the_kernel_answers_every_request_sent_while_it_is_replying():
+    # ipykernel 7.2.0 left about 9 in 10 of these unanswered here (benchmarks/lost_requests.py); 6.x answers all.
+    with running_kernel() as (_, client):
+        lost = unanswered_requests(client, n=300)
+    assert lost == 0, (
+        f"ipykernel {ipykernel.__version__} never answered {lost} of 300 shell requests: a notebook run would "
+        "hang with kernel and client both idle (ipykernel#1529). pyproject.toml requires ipykernel 6."
+    )
